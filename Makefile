@@ -1,0 +1,38 @@
+# Octopus HA. `make run` starts a local cluster, `make test` runs every test that needs no Docker.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+JDK := $(shell .mvn/find-jdk)
+ifeq ($(JDK),)
+$(error No JDK 21 or newer found (looked at JAVA_HOME, java on PATH, /usr/lib/jvm): install one or set JAVA_HOME)
+endif
+export JAVA_HOME := $(JDK)
+MVN := ./mvnw -B -ntp
+
+NODE_CP = node/target/classes:$$(cat node/target/runtime-classpath.txt)
+
+.PHONY: help build test run clean e2e images crds bench deploy
+
+help:
+	@echo "make run    - local cluster: embedded PostgreSQL, 3 nodes on 8081-8083, HAProxy on 8080 if installed"
+	@echo "make test   - every test that runs without Docker"
+	@echo "make build  - compile and package, no tests"
+	@echo "make clean  - remove build output and local state"
+	@echo "make e2e | images | crds | bench | deploy - see README"
+
+build:
+	$(MVN) -DskipTests package
+
+test:
+	$(MVN) verify
+
+run:
+	$(MVN) -q -DskipTests -pl node -am package
+	exec "$$JAVA_HOME/bin/java" -cp "$(NODE_CP)" io.octopusha.node.local.LocalCluster
+
+clean:
+	$(MVN) -q clean
+	rm -rf .state
+
+e2e images crds bench deploy:
+	@echo "make $@: not yet implemented"; exit 2
