@@ -9,7 +9,7 @@ CREATE TABLE octopus_server_node (
     -- Set by a clean exit, cleared by the next check-in: the node is offline at once.
     has_stopped            boolean     NOT NULL DEFAULT false,
     -- Each node is judged offline by its own setting, which is what its self-fencing is timed against.
-    offline_after          interval    NOT NULL,
+    offline_after_ms       bigint      NOT NULL CHECK (offline_after_ms > 0),
     last_seen              timestamptz NOT NULL,
     registered_at          timestamptz NOT NULL,
     version                text        NOT NULL

@@ -1,0 +1,187 @@
+package io.octopusha.node;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.octopusha.node.api.AccessControl;
+import io.octopusha.node.api.ApiKeysApi;
+import io.octopusha.node.api.ApiServer;
+import io.octopusha.node.api.HealthApi;
+import io.octopusha.node.api.MetricsApi;
+import io.octopusha.node.api.NodesApi;
+import io.octopusha.node.api.RootApi;
+import io.octopusha.node.api.SpacesApi;
+import io.octopusha.node.auth.ApiKeys;
+import io.octopusha.node.cluster.Heartbeat;
+import io.octopusha.node.cluster.LocalNode;
+import io.octopusha.node.cluster.NodeRegistry;
+import io.octopusha.node.cluster.NodeSettings;
+import io.octopusha.node.config.NodeConfig;
+import io.octopusha.node.db.Database;
+import io.octopusha.node.db.EmbeddedDatabase;
+import io.octopusha.node.db.Notifications;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static io.octopusha.node.db.schema.Tables.INSTALLATION;
+
+/** One node: wires the database, cluster membership, API keys and the HTTP API, and takes them down in order. */
+public final class OctopusNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OctopusNode.class);
+    public static final String VERSION = readVersion();
+
+    private final NodeConfig config;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final LocalNode localNode;
+    private final NodeRegistry registry;
+    private final ApiServer api;
+    private final HealthApi health;
+
+    private OctopusNode(NodeConfig config) {
+        this.config = config;
+        Database database = openDatabase();
+        database.migrate();
+
+        registry = new NodeRegistry(database.dsl());
+        NodeSettings settings = register();
+        localNode = new LocalNode(config.nodeId(), config.nodeName(), VERSION, config.heartbeatInterval(),
+                config.offlineAfter(), settings, OffsetDateTime.now());
+
+        ApiKeys apiKeys = new ApiKeys(database.dsl());
+        apiKeys.bootstrap(config.adminApiKey());
+
+        Notifications notifications = closeLater(new Notifications(database));
+        notifications.listen("octopus_node_settings", id -> {
+            if (id.equals(localNode.id())) refreshSettings();
+        });
+        notifications.listen("octopus_api_keys", ignored -> apiKeys.reload());
+        notifications.onReconnect(() -> {
+            refreshSettings();
+            apiKeys.reload();
+        });
+        notifications.start();
+
+        closeLater(new Heartbeat(registry, localNode, this::register)).start();
+
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("housekeeping").factory());
+        closeLater(housekeeping::shutdownNow);
+        // Backstop for missed notifications: no node keeps a revoked key for more than 30 s.
+        housekeeping.scheduleWithFixedDelay(() -> runLogged("API key refresh", () -> {
+            apiKeys.reload();
+            apiKeys.flushLastUsed();
+        }), 30, 30, TimeUnit.SECONDS);
+
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gauge.builder("octopus_node_task_cap", localNode, n -> n.settings().maxConcurrentTasks())
+                .description("Tasks this node may run at once").register(meters);
+        Gauge.builder("octopus_node_draining", localNode, n -> n.draining() ? 1 : 0)
+                .description("1 while the node starts no new tasks").register(meters);
+        Gauge.builder("octopus_node_heartbeat_lag_seconds", localNode,
+                        n -> (System.currentTimeMillis() - n.lastSeen().toInstant().toEpochMilli()) / 1000.0)
+                .description("Seconds since the node last checked in").register(meters);
+        Gauge.builder("octopus_node_database_reachable", localNode, n -> n.databaseUnreachable() ? 0 : 1)
+                .description("0 when the node has not reached the database for over a heartbeat").register(meters);
+
+        health = new HealthApi(localNode);
+        UUID installationId = database.dsl().select(INSTALLATION.INSTALLATION_ID).from(INSTALLATION).fetchSingle().value1();
+        api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys), meters, List.of(
+                new RootApi(VERSION, installationId),
+                health,
+                new NodesApi(registry, nodeId -> List.of()),
+                new SpacesApi(database.dsl()),
+                new ApiKeysApi(apiKeys),
+                new MetricsApi(meters))));
+        api.start(config.httpPort());
+        log.info("node {} ({}) listening on port {}", config.nodeName(), VERSION, api.port());
+    }
+
+    /** Starts a node; any failure releases what was started so far. */
+    public static OctopusNode start(NodeConfig config) {
+        return new OctopusNode(config);
+    }
+
+    private Database openDatabase() {
+        if (config.dbUrl() != null) {
+            return closeLater(new Database(config.dbUrl(), config.dbUser(), config.dbPassword(), config.nodeName()));
+        }
+        log.warn("OCTOPUS_DB_URL is not set: running an embedded PostgreSQL in {}. This is for a single machine only; "
+                + "nodes on other machines cannot join it.", config.dataDir().resolve("pg"));
+        EmbeddedDatabase embedded = EmbeddedDatabase.start(config.dataDir().resolve("pg"), 0);
+        closeLater(embedded);
+        return closeLater(new Database(embedded.jdbcUrl("postgres"), embedded.user(), null, config.nodeName()));
+    }
+
+    private NodeSettings register() {
+        return registry.register(config.nodeId(), config.nodeName(), config.taskCap(), config.offlineAfter(), VERSION,
+                config.nodeLimit());
+    }
+
+    private void refreshSettings() {
+        registry.settings(localNode.id()).ifPresent(localNode::settingsChanged);
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public LocalNode localNode() {
+        return localNode;
+    }
+
+    public ApiServer api() {
+        return api;
+    }
+
+    /** Ends the node: it leaves the load balancer, marks itself offline, and releases everything in reverse order. */
+    @Override
+    public void close() {
+        localNode.stopping();
+        runLogged("marking the node offline", () -> registry.markStopped(localNode.id()));
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            AutoCloseable resource = resources.get(i);
+            runLogged("closing " + resource.getClass().getSimpleName(), () -> {
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private static void runLogged(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            log.warn("{} failed: {}", what, e.getMessage());
+        }
+    }
+
+    private static String readVersion() {
+        try (InputStream in = OctopusNode.class.getResourceAsStream("version.properties")) {
+            Properties p = new Properties();
+            if (in != null) p.load(in);
+            return p.getProperty("version", "dev");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.octopusha.node.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.octopusha.node.auth.ApiKeys;
+import io.octopusha.node.auth.Role;
+
+import java.util.Map;
+
+/** API keys (Administrator only). The key itself is returned once, at creation. */
+public final class ApiKeysApi implements ApiRoutes {
+    public static final String PATH = "/api/apikeys";
+
+    private final ApiKeys apiKeys;
+
+    public ApiKeysApi(ApiKeys apiKeys) {
+        this.apiKeys = apiKeys;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get(PATH, ctx -> ctx.json(Map.of("Items", apiKeys.list(), "TotalResults", apiKeys.list().size())),
+                Role.Administrator);
+        routes.post(PATH, ctx -> {
+            ObjectNode body = RequestBodies.object(ctx);
+            String purpose = RequestBodies.requiredString(body, "Purpose", 200);
+            String roleName = RequestBodies.requiredString(body, "Role", 50);
+            Role role = Role.forKey(roleName);
+            if (role == null) throw ApiException.badRequest("Role must be Administrator, Operator or Viewer.");
+            ctx.status(201).json(apiKeys.create(purpose, role));
+        }, Role.Administrator);
+        routes.delete(PATH + "/{id}", ctx -> {
+            if (!apiKeys.delete(ctx.pathParam("id"))) throw ApiException.notFound(ctx.pathParam("id"));
+            ctx.status(204);
+        }, Role.Administrator);
+    }
+}

@@ -1,0 +1,83 @@
+package io.octopusha.node.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.javalin.router.Endpoint;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The node's HTTP server: Octopus-style JSON and errors, API-key access control, request metrics. */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    public static final String NODE_HEADER = "X-Octopus-Node";
+
+    private final Javalin app;
+
+    public ApiServer(String nodeName, AccessControl accessControl, MeterRegistry meters, List<ApiRoutes> areas) {
+        this.app = Javalin.create(config -> {
+            config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+            config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = 1_000_000L;
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setRequestHeaderSize(16 * 1024);
+            });
+            config.jetty.modifyServer(server -> {
+                for (var connector : server.getConnectors()) {
+                    if (connector instanceof ServerConnector sc) sc.setIdleTimeout(Duration.ofMinutes(5).toMillis());
+                }
+            });
+            config.requestLogger.http((ctx, millis) -> {
+                Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+                Timer.builder("http_server_requests")
+                        .description("HTTP requests served by this node")
+                        .tag("method", ctx.method().name())
+                        .tag("route", endpoint == null ? "unmatched" : endpoint.path)
+                        .tag("status", Integer.toString(ctx.statusCode()))
+                        .register(meters)
+                        .record(Duration.ofNanos((long) (millis * 1_000_000)));
+            });
+            config.routes.before(ctx -> ctx.header(NODE_HEADER, nodeName));
+            config.routes.beforeMatched(accessControl::check);
+            config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) ->
+                    ctx.status(e.getStatus()).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("{} {} failed", ctx.method(), ctx.path(), e);
+                ctx.status(500).json(new ApiException.Body("The node could not complete the request; see its log.", List.of()));
+            });
+            config.routes.error(404, ctx -> {
+                if (ctx.endpoints().lastHttpEndpoint() == null) {
+                    ctx.json(new ApiException.Body("There is no resource at " + ctx.path() + ".", List.of()));
+                }
+            });
+            areas.forEach(area -> area.register(config.routes));
+        });
+    }
+
+    public ApiServer start(int port) {
+        app.start(port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** The app, for tests that enumerate its routes. */
+    public Javalin javalin() {
+        return app;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

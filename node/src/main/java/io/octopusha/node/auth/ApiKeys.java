@@ -1,0 +1,144 @@
+package io.octopusha.node.auth;
+
+import io.octopusha.node.db.schema.tables.records.ApiKeyRecord;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.OffsetDateTime;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import static io.octopusha.node.db.schema.Tables.API_KEY;
+
+/**
+ * API keys, stored as SHA-256 hashes. Every node keeps all keys in memory so authentication costs no
+ * database round trip; the cache reloads when any node changes a key (NOTIFY) and periodically as a backstop.
+ */
+public final class ApiKeys {
+    private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
+    private static final String KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DSLContext db;
+    private volatile Map<String, Principal> byHash = Map.of();
+    private final Set<String> usedSinceFlush = ConcurrentHashMap.newKeySet();
+
+    public ApiKeys(DSLContext db) {
+        this.db = db;
+    }
+
+    public record CreatedKey(String id, String purpose, Role role, String apiKey, OffsetDateTime created) {
+    }
+
+    public record KeyInfo(String id, String purpose, Role role, String prefix, OffsetDateTime created,
+                          OffsetDateTime lastUsed) {
+    }
+
+    /** The principal for a raw key, from memory. */
+    public Optional<Principal> authenticate(String apiKey) {
+        if (apiKey == null || apiKey.isEmpty() || apiKey.length() > 200) return Optional.empty();
+        Principal principal = byHash.get(HexFormat.of().formatHex(sha256(apiKey)));
+        if (principal != null) usedSinceFlush.add(principal.keyId());
+        return Optional.ofNullable(principal);
+    }
+
+    public void reload() {
+        byHash = db.selectFrom(API_KEY).fetch().stream().collect(Collectors.toUnmodifiableMap(
+                r -> HexFormat.of().formatHex(r.getKeyHash()),
+                r -> new Principal(r.getId(), r.getPurpose(), Role.valueOf(r.getRole()))));
+    }
+
+    /**
+     * Makes sure an administrator can sign in: the configured key is stored if new; with none configured,
+     * the first node of a cluster generates one and logs it, once.
+     */
+    public void bootstrap(String configuredAdminKey) {
+        if (configuredAdminKey != null) {
+            db.insertInto(API_KEY)
+                    .set(API_KEY.PURPOSE, "Bootstrap administrator (OCTOPUS_ADMIN_API_KEY)")
+                    .set(API_KEY.ROLE, Role.Administrator.name())
+                    .set(API_KEY.KEY_HASH, sha256(configuredAdminKey))
+                    .set(API_KEY.KEY_PREFIX, prefixOf(configuredAdminKey))
+                    .onConflict(API_KEY.KEY_HASH).doNothing()
+                    .execute();
+        } else {
+            String generated = generate();
+            int inserted = db.insertInto(API_KEY)
+                    .set(API_KEY.PURPOSE, "Bootstrap administrator (generated)")
+                    .set(API_KEY.ROLE, Role.Administrator.name())
+                    .set(API_KEY.KEY_HASH, sha256(generated))
+                    .set(API_KEY.KEY_PREFIX, prefixOf(generated))
+                    .set(API_KEY.IS_GENERATED_BOOTSTRAP, true)
+                    .onConflictDoNothing()
+                    .execute();
+            if (inserted == 1) {
+                log.warn("""
+
+                        ================================================================
+                        Generated administrator API key (shown only this once):
+                            {}
+                        Set OCTOPUS_ADMIN_API_KEY to choose your own.
+                        ================================================================""", generated);
+            }
+        }
+        reload();
+    }
+
+    public CreatedKey create(String purpose, Role role) {
+        String key = generate();
+        ApiKeyRecord row = db.insertInto(API_KEY)
+                .set(API_KEY.PURPOSE, purpose)
+                .set(API_KEY.ROLE, role.name())
+                .set(API_KEY.KEY_HASH, sha256(key))
+                .set(API_KEY.KEY_PREFIX, prefixOf(key))
+                .returning()
+                .fetchOne();
+        return new CreatedKey(row.getId(), row.getPurpose(), role, key, row.getCreated());
+    }
+
+    public List<KeyInfo> list() {
+        return db.selectFrom(API_KEY).orderBy(API_KEY.CREATED, API_KEY.ID).fetch(r -> new KeyInfo(r.getId(),
+                r.getPurpose(), Role.valueOf(r.getRole()), r.getKeyPrefix(), r.getCreated(), r.getLastUsed()));
+    }
+
+    public boolean delete(String id) {
+        return db.deleteFrom(API_KEY).where(API_KEY.ID.eq(id)).execute() == 1;
+    }
+
+    /** Writes "last used" for keys used since the previous flush: one statement, not one per request. */
+    public void flushLastUsed() {
+        if (usedSinceFlush.isEmpty()) return;
+        List<String> ids = List.copyOf(usedSinceFlush);
+        usedSinceFlush.removeAll(ids);
+        db.update(API_KEY).set(API_KEY.LAST_USED, org.jooq.impl.DSL.currentOffsetDateTime())
+                .where(API_KEY.ID.in(ids)).execute();
+    }
+
+    private static String generate() {
+        StringBuilder key = new StringBuilder("API-");
+        for (int i = 0; i < 26; i++) key.append(KEY_ALPHABET.charAt(RANDOM.nextInt(KEY_ALPHABET.length())));
+        return key.toString();
+    }
+
+    private static String prefixOf(String key) {
+        return key.substring(0, Math.min(8, key.length()));
+    }
+
+    static byte[] sha256(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.octopusha.node.cluster;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Checks the node in every heartbeat interval (database clock), refreshing its settings as a backstop to
+ * NOTIFY. While the database is away it retries more often, and re-registers once it is back if the
+ * node's record was deleted meanwhile.
+ */
+public final class Heartbeat implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
+    private static final Duration RETRY = Duration.ofMillis(500);
+
+    private final NodeRegistry registry;
+    private final LocalNode node;
+    private final Supplier<NodeSettings> reRegister;
+    private final ScheduledExecutorService executor =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("heartbeat").factory());
+    private volatile boolean failing;
+
+    public Heartbeat(NodeRegistry registry, LocalNode node, Supplier<NodeSettings> reRegister) {
+        this.registry = registry;
+        this.node = node;
+        this.reRegister = reRegister;
+    }
+
+    public void start() {
+        schedule(node.heartbeatInterval());
+    }
+
+    private void schedule(Duration delay) {
+        if (!executor.isShutdown()) executor.schedule(this::beat, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void beat() {
+        Duration next = node.heartbeatInterval();
+        try {
+            node.databaseAttemptStarted();
+            var checkIn = registry.checkIn(node.id());
+            if (checkIn.isEmpty()) {
+                log.warn("node record {} was deleted; registering again", node.id());
+                reRegister.get();
+                checkIn = registry.checkIn(node.id());
+            }
+            checkIn.ifPresent(c -> node.checkedIn(c.lastSeen(), c.settings()));
+            if (failing) log.info("database reachable again; node {} checked in", node.id());
+            failing = false;
+        } catch (RuntimeException e) {
+            if (!failing) log.warn("check-in failed, retrying every {} ms: {}", RETRY.toMillis(), e.getMessage());
+            failing = true;
+            next = RETRY.compareTo(next) < 0 ? RETRY : next;
+        } finally {
+            schedule(next);
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,24 @@
+package io.octopusha.node.cluster;
+
+import java.time.OffsetDateTime;
+
+/**
+ * A node as the database sees it. {@code offline} is judged with the database clock against that node's
+ * own OFFLINE_AFTER; {@code shuttingDown} is a SIGTERM drain, which counts as draining without changing
+ * the persisted maintenance flag.
+ */
+public record NodeRecord(
+        String id,
+        String name,
+        int maxConcurrentTasks,
+        boolean inMaintenanceMode,
+        boolean shuttingDown,
+        OffsetDateTime lastSeen,
+        boolean offline,
+        int runningTasks,
+        String version) {
+
+    public NodeStatus status() {
+        return NodeStatus.of(offline, inMaintenanceMode || shuttingDown, runningTasks);
+    }
+}

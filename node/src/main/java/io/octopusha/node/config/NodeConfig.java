@@ -1,0 +1,33 @@
+package io.octopusha.node.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
+
+/**
+ * Everything a node is started with (SPEC section 3). Built by {@link ConfigLoader}, which validates it all,
+ * so a NodeConfig is always complete and consistent.
+ *
+ * @param dbUrl       JDBC URL of the shared PostgreSQL; null means an embedded PostgreSQL under dataDir/pg
+ * @param adminApiKey bootstrap administrator key; null means one is generated (once per cluster) and logged
+ */
+public record NodeConfig(
+        String nodeName,
+        int httpPort,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        Path dataDir,
+        Path sharedDir,
+        int taskCap,
+        Duration heartbeatInterval,
+        Duration offlineAfter,
+        Duration queueTimeout,
+        Duration shutdownGrace,
+        String adminApiKey,
+        OptionalInt nodeLimit) {
+
+    public String nodeId() {
+        return "OctopusServerNodes-" + nodeName;
+    }
+}
