@@ -15,7 +15,6 @@ import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.cluster.Heartbeat;
 import io.octopusha.node.cluster.LocalNode;
 import io.octopusha.node.cluster.NodeRegistry;
-import io.octopusha.node.cluster.NodeSettings;
 import io.octopusha.node.config.NodeConfig;
 import io.octopusha.node.db.Database;
 import io.octopusha.node.db.EmbeddedDatabase;
@@ -26,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -51,61 +49,66 @@ public final class OctopusNode implements AutoCloseable {
 
     private OctopusNode(NodeConfig config) {
         this.config = config;
-        Database database = openDatabase();
-        database.migrate();
+        try {
+            Database database = openDatabase();
+            database.migrate();
 
-        registry = new NodeRegistry(database.dsl());
-        NodeSettings settings = register();
-        localNode = new LocalNode(config.nodeId(), config.nodeName(), VERSION, config.heartbeatInterval(),
-                config.offlineAfter(), settings, OffsetDateTime.now());
+            registry = new NodeRegistry(database.dsl());
+            NodeRegistry.CheckIn registration = register();
+            localNode = new LocalNode(config.nodeId(), config.nodeName(), VERSION, config.heartbeatInterval(),
+                    config.offlineAfter(), registration.settings(), registration.lastSeen());
 
-        ApiKeys apiKeys = new ApiKeys(database.dsl());
-        apiKeys.bootstrap(config.adminApiKey());
+            ApiKeys apiKeys = new ApiKeys(database.dsl());
+            apiKeys.bootstrap(config.adminApiKey());
 
-        Notifications notifications = closeLater(new Notifications(database));
-        notifications.listen("octopus_node_settings", id -> {
-            if (id.equals(localNode.id())) refreshSettings();
-        });
-        notifications.listen("octopus_api_keys", ignored -> apiKeys.reload());
-        notifications.onReconnect(() -> {
-            refreshSettings();
-            apiKeys.reload();
-        });
-        notifications.start();
+            Notifications notifications = closeLater(new Notifications(database));
+            notifications.listen("octopus_node_settings", id -> {
+                if (id.equals(localNode.id())) refreshSettings();
+            });
+            notifications.listen("octopus_api_keys", ignored -> apiKeys.reload());
+            notifications.onReconnect(() -> {
+                refreshSettings();
+                apiKeys.reload();
+            });
+            notifications.start();
 
-        closeLater(new Heartbeat(registry, localNode, this::register)).start();
+            closeLater(new Heartbeat(registry, localNode, this::register)).start();
 
-        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("housekeeping").factory());
-        closeLater(housekeeping::shutdownNow);
-        // Backstop for missed notifications: no node keeps a revoked key for more than 30 s.
-        housekeeping.scheduleWithFixedDelay(() -> runLogged("API key refresh", () -> {
-            apiKeys.reload();
-            apiKeys.flushLastUsed();
-        }), 30, 30, TimeUnit.SECONDS);
+            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("housekeeping").factory());
+            closeLater(housekeeping::shutdownNow);
+            // Backstop for missed notifications: no node keeps a revoked key for more than 30 s.
+            housekeeping.scheduleWithFixedDelay(() -> runLogged("API key refresh", () -> {
+                apiKeys.reload();
+                apiKeys.flushLastUsed();
+            }), 30, 30, TimeUnit.SECONDS);
 
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Gauge.builder("octopus_node_task_cap", localNode, n -> n.settings().maxConcurrentTasks())
-                .description("Tasks this node may run at once").register(meters);
-        Gauge.builder("octopus_node_draining", localNode, n -> n.draining() ? 1 : 0)
-                .description("1 while the node starts no new tasks").register(meters);
-        Gauge.builder("octopus_node_heartbeat_lag_seconds", localNode,
-                        n -> (System.currentTimeMillis() - n.lastSeen().toInstant().toEpochMilli()) / 1000.0)
-                .description("Seconds since the node last checked in").register(meters);
-        Gauge.builder("octopus_node_database_reachable", localNode, n -> n.databaseUnreachable() ? 0 : 1)
-                .description("0 when the node has not reached the database for over a heartbeat").register(meters);
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Gauge.builder("octopus_node_task_cap", localNode, n -> n.settings().maxConcurrentTasks())
+                    .description("Tasks this node may run at once").register(meters);
+            Gauge.builder("octopus_node_draining", localNode, n -> n.draining() ? 1 : 0)
+                    .description("1 while the node starts no new tasks").register(meters);
+            Gauge.builder("octopus_node_heartbeat_lag_seconds", localNode,
+                            n -> (System.currentTimeMillis() - n.lastSeen().toInstant().toEpochMilli()) / 1000.0)
+                    .description("Seconds since the node last checked in").register(meters);
+            Gauge.builder("octopus_node_database_reachable", localNode, n -> n.databaseUnreachable() ? 0 : 1)
+                    .description("0 when the node has not reached the database for over a heartbeat").register(meters);
 
-        health = new HealthApi(localNode);
-        UUID installationId = database.dsl().select(INSTALLATION.INSTALLATION_ID).from(INSTALLATION).fetchSingle().value1();
-        api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys), meters, List.of(
-                new RootApi(VERSION, installationId),
-                health,
-                new NodesApi(registry, nodeId -> List.of()),
-                new SpacesApi(database.dsl()),
-                new ApiKeysApi(apiKeys),
-                new MetricsApi(meters))));
-        api.start(config.httpPort());
-        log.info("node {} ({}) listening on port {}", config.nodeName(), VERSION, api.port());
+            health = new HealthApi(localNode);
+            UUID installationId = database.dsl().select(INSTALLATION.INSTALLATION_ID).from(INSTALLATION).fetchSingle().value1();
+            api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys), meters, List.of(
+                    new RootApi(VERSION, installationId),
+                    health,
+                    new NodesApi(registry, nodeId -> List.of()),
+                    new SpacesApi(database.dsl()),
+                    new ApiKeysApi(apiKeys),
+                    new MetricsApi(meters))));
+            api.start(config.httpPort());
+            log.info("node {} ({}) listening on port {}", config.nodeName(), VERSION, api.port());
+        } catch (RuntimeException e) {
+            closeResources();
+            throw e;
+        }
     }
 
     /** Starts a node; any failure releases what was started so far. */
@@ -124,7 +127,7 @@ public final class OctopusNode implements AutoCloseable {
         return closeLater(new Database(embedded.jdbcUrl("postgres"), embedded.user(), null, config.nodeName()));
     }
 
-    private NodeSettings register() {
+    private NodeRegistry.CheckIn register() {
         return registry.register(config.nodeId(), config.nodeName(), config.taskCap(), config.offlineAfter(), VERSION,
                 config.nodeLimit());
     }
@@ -150,6 +153,10 @@ public final class OctopusNode implements AutoCloseable {
     public void close() {
         localNode.stopping();
         runLogged("marking the node offline", () -> registry.markStopped(localNode.id()));
+        closeResources();
+    }
+
+    private void closeResources() {
         for (int i = resources.size() - 1; i >= 0; i--) {
             AutoCloseable resource = resources.get(i);
             runLogged("closing " + resource.getClass().getSimpleName(), () -> {
@@ -169,7 +176,7 @@ public final class OctopusNode implements AutoCloseable {
 
     private static void runLogged(String what, Runnable action) {
         try {
-            action.run();
+                action.run();
         } catch (RuntimeException e) {
             log.warn("{} failed: {}", what, e.getMessage());
         }

@@ -124,7 +124,8 @@ public final class ApiKeys {
                 .where(API_KEY.ID.in(ids)).execute();
     }
 
-    private static String generate() {
+    /** A new key in Octopus's format: API- and 26 random capital letters and digits. */
+    public static String generate() {
         StringBuilder key = new StringBuilder("API-");
         for (int i = 0; i < 26; i++) key.append(KEY_ALPHABET.charAt(RANDOM.nextInt(KEY_ALPHABET.length())));
         return key.toString();

@@ -20,12 +20,12 @@ public final class Heartbeat implements AutoCloseable {
 
     private final NodeRegistry registry;
     private final LocalNode node;
-    private final Supplier<NodeSettings> reRegister;
+    private final Supplier<?> reRegister;
     private final ScheduledExecutorService executor =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("heartbeat").factory());
     private volatile boolean failing;
 
-    public Heartbeat(NodeRegistry registry, LocalNode node, Supplier<NodeSettings> reRegister) {
+    public Heartbeat(NodeRegistry registry, LocalNode node, Supplier<?> reRegister) {
         this.registry = registry;
         this.node = node;
         this.reRegister = reRegister;

@@ -37,12 +37,12 @@ public final class NodeRegistry {
     }
 
     /**
-     * Registers or re-registers a node and returns its settings. The task cap is only taken from
+     * Registers or re-registers a node and returns its check-in. The task cap is only taken from
      * {@code initialTaskCap} the first time; afterwards the stored cap wins, as an administrator may have changed it.
      *
      * @throws NodeLimitExceededException when the node limit is already reached by other online nodes
      */
-    public NodeSettings register(String id, String name, int initialTaskCap, Duration offlineAfter, String version,
+    public CheckIn register(String id, String name, int initialTaskCap, Duration offlineAfter, String version,
                                  OptionalInt nodeLimit) {
         return db.transactionResult(tx -> {
             DSLContext t = tx.dsl();
@@ -72,7 +72,7 @@ public final class NodeRegistry {
                     .set(OCTOPUS_SERVER_NODE.VERSION, version)
                     .returning()
                     .fetchOne();
-            return settingsOf(row);
+            return new CheckIn(row.getLastSeen(), settingsOf(row));
         });
     }
 
