@@ -1,0 +1,90 @@
+package io.octopusha.node.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.octopusha.node.OctopusNode;
+import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.TestCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Nodes as separate processes: killed, refused, misconfigured. */
+class NodeProcessTest {
+    private static TestCluster cluster;
+    private static OctopusNode observer;
+    private static Api api;
+
+    @BeforeAll
+    static void start() {
+        cluster = new TestCluster();
+        observer = cluster.start("observer");
+        api = cluster.api(observer);
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private NodeProcess process(String name, Map<String, String> overrides) {
+        return NodeProcess.start(name, 0, cluster.environment(name, overrides),
+                cluster.root().resolve("logs/" + name + ".log"), List.of("-Xmx128m"));
+    }
+
+    private static JsonNode summaryOf(String name) {
+        return StreamSupport.stream(api.get("/api/octopusservernodes/summary").json().get("Nodes").spliterator(), false)
+                .filter(n -> n.get("Name").asText().equals(name)).findFirst().orElse(null);
+    }
+
+    @Test
+    void aKilledNodeIsOfflineWithinOfflineAfterPlusOneHeartbeat() {
+        NodeProcess victim = NodeProcess.start("victim", freePort(), cluster.environment("victim", Map.of()),
+                cluster.root().resolve("logs/victim.log"), List.of("-Xmx128m")).awaitReady(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(5)).until(() -> summaryOf("victim") != null
+                && summaryOf("victim").get("Status").asText().equals("Running"));
+
+        victim.kill();
+        long killedAt = System.nanoTime();
+        Duration limit = Duration.parse(TestCluster.OFFLINE_AFTER).plus(Duration.parse(TestCluster.HEARTBEAT));
+        await().atMost(limit.plusMillis(500)).pollInterval(Duration.ofMillis(50))
+                .until(() -> summaryOf("victim").get("Status").asText().equals("Offline"));
+        Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
+        assertThat(took).isGreaterThan(Duration.parse(TestCluster.OFFLINE_AFTER).minus(Duration.parse(TestCluster.HEARTBEAT)));
+        assertThat(summaryOf("victim").get("IsOffline").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aBadSettingStopsTheProcessWithOneLineNamingIt() throws Exception {
+        NodeProcess bad = process("bad", Map.of("OCTOPUS_TASK_CAP", "lots"));
+        assertThat(bad.waitForExit(Duration.ofSeconds(30))).isEqualTo(2);
+        List<String> output = Files.readAllLines(bad.log());
+        assertThat(output).hasSize(1);
+        assertThat(output.getFirst()).contains("OCTOPUS_TASK_CAP").contains("'lots'");
+        assertThat(summaryOf("bad")).isNull();
+    }
+
+    @Test
+    void aNodeOverTheLimitExitsWithOneLine() throws Exception {
+        NodeProcess extra = process("extra", Map.of("OCTOPUS_NODE_LIMIT", "1"));
+        assertThat(extra.waitForExit(Duration.ofSeconds(60))).isEqualTo(3);
+        assertThat(Files.readAllLines(extra.log())).filteredOn(l -> l.contains("OCTOPUS_NODE_LIMIT")).hasSize(1);
+        assertThat(summaryOf("extra")).isNull();
+    }
+
+    static int freePort() {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
