@@ -36,3 +36,39 @@ CREATE TABLE server_task_execution (
     started_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (task_number, node_id, started_at)
 );
+
+-- Expiry sweeps read queued rows by their deadline.
+CREATE INDEX server_task_queued_expiry ON server_task (queue_time_expiry) WHERE state = 'Queued';
+
+-- A new task wakes idle nodes at once.
+CREATE FUNCTION notify_task_queued() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_notify('octopus_task_queued', '');
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER task_queued
+    AFTER INSERT ON server_task
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_task_queued();
+
+-- A cancel requested on any node reaches the node that runs the task.
+CREATE FUNCTION notify_task_cancelling() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_notify('octopus_task_cancelling', NEW.number::text);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER task_cancelling
+    AFTER UPDATE OF state ON server_task
+    FOR EACH ROW
+    WHEN (NEW.state = 'Cancelling' AND OLD.state IS DISTINCT FROM 'Cancelling')
+    EXECUTE FUNCTION notify_task_cancelling();
+
+-- Recurring system tasks: whichever node first moves next_run_at forward enqueues that run; no leader.
+CREATE TABLE recurring_task (
+    name        text PRIMARY KEY,
+    interval_ms bigint      NOT NULL CHECK (interval_ms > 0),
+    next_run_at timestamptz NOT NULL
+);

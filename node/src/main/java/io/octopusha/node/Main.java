@@ -4,6 +4,10 @@ import io.octopusha.node.cluster.NodeLimitExceededException;
 import io.octopusha.node.config.ConfigException;
 import io.octopusha.node.config.ConfigLoader;
 import io.octopusha.node.config.NodeConfig;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Starts a node from OCTOPUS_* variables and flags; bad configuration stops it with one line. */
 public final class Main {
@@ -27,6 +31,17 @@ public final class Main {
             System.exit(3);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown"));
+        // SIGTERM and Ctrl-C drain the node first; it then exits 0 by itself.
+        AtomicBoolean stopping = new AtomicBoolean();
+        SignalHandler drainThenExit = signal -> {
+            if (stopping.compareAndSet(false, true)) {
+                Thread.ofPlatform().name("shutdown").start(() -> {
+                    node.shutdownGracefully();
+                    System.exit(0);
+                });
+            }
+        };
+        Signal.handle(new Signal("TERM"), drainThenExit);
+        Signal.handle(new Signal("INT"), drainThenExit);
     }
 }

@@ -11,6 +11,7 @@ import io.octopusha.node.api.MetricsApi;
 import io.octopusha.node.api.NodesApi;
 import io.octopusha.node.api.RootApi;
 import io.octopusha.node.api.SpacesApi;
+import io.octopusha.node.api.TasksApi;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.cluster.Heartbeat;
 import io.octopusha.node.cluster.LocalNode;
@@ -19,6 +20,16 @@ import io.octopusha.node.config.NodeConfig;
 import io.octopusha.node.db.Database;
 import io.octopusha.node.db.EmbeddedDatabase;
 import io.octopusha.node.db.Notifications;
+import io.octopusha.node.queue.RecurringTasks;
+import io.octopusha.node.queue.TaskQueue;
+import io.octopusha.node.storage.SharedStorage;
+import io.octopusha.node.tasks.AdHocScriptTask;
+import io.octopusha.node.tasks.DelayTask;
+import io.octopusha.node.tasks.HealthTask;
+import io.octopusha.node.tasks.RetentionTask;
+import io.octopusha.node.tasks.SystemIntegrityCheckTask;
+import io.octopusha.node.tasks.TaskProcessor;
+import io.octopusha.node.tasks.TaskTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +37,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -46,6 +59,8 @@ public final class OctopusNode implements AutoCloseable {
     private final NodeRegistry registry;
     private final ApiServer api;
     private final HealthApi health;
+    private final TaskQueue taskQueue;
+    private final TaskProcessor processor;
 
     private OctopusNode(NodeConfig config) {
         this.config = config;
@@ -70,9 +85,30 @@ public final class OctopusNode implements AutoCloseable {
                 refreshSettings();
                 apiKeys.reload();
             });
-            notifications.start();
 
             closeLater(new Heartbeat(registry, localNode, this::register)).start();
+
+            SharedStorage storage = new SharedStorage(config.sharedDir());
+            taskQueue = new TaskQueue(database.dsl());
+            TaskTypes taskTypes = new TaskTypes(List.of(
+                    new AdHocScriptTask(),
+                    new DelayTask(),
+                    new HealthTask(database.dsl(), storage, registry),
+                    new RetentionTask(database.dsl(), storage, config.retentionMaxAge()),
+                    new SystemIntegrityCheckTask(database, storage)));
+            RecurringTasks recurring = new RecurringTasks(database.dsl());
+            recurring.schedule(Map.of(
+                    "Retention", Duration.ofDays(1),
+                    "Health", config.healthCheckInterval(),
+                    "SystemIntegrityCheck", config.integrityCheckInterval()));
+            processor = closeLater(new TaskProcessor(taskQueue, taskTypes, localNode, storage,
+                    config.dataDir().resolve("work"), recurring, config.queueTimeout()));
+            notifications.listen("octopus_task_queued", ignored -> processor.wake());
+            notifications.listen("octopus_task_cancelling", number -> processor.cancelRequested(Long.parseLong(number)));
+            notifications.onReconnect(processor::wake);
+            localNode.onChange(processor::wake);
+            notifications.start();
+            processor.start();
 
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().daemon().name("housekeeping").factory());
@@ -86,7 +122,9 @@ public final class OctopusNode implements AutoCloseable {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Gauge.builder("octopus_node_task_cap", localNode, n -> n.settings().maxConcurrentTasks())
                     .description("Tasks this node may run at once").register(meters);
-            Gauge.builder("octopus_node_draining", localNode, n -> n.draining() ? 1 : 0)
+            Gauge.builder("octopus_node_running_tasks", processor, TaskProcessor::runningCount)
+                .description("Tasks this node runs now").register(meters);
+        Gauge.builder("octopus_node_draining", localNode, n -> n.draining() ? 1 : 0)
                     .description("1 while the node starts no new tasks").register(meters);
             Gauge.builder("octopus_node_heartbeat_lag_seconds", localNode,
                             n -> (System.currentTimeMillis() - n.lastSeen().toInstant().toEpochMilli()) / 1000.0)
@@ -95,12 +133,14 @@ public final class OctopusNode implements AutoCloseable {
                     .description("0 when the node has not reached the database for over a heartbeat").register(meters);
 
             health = new HealthApi(localNode);
+            SpacesApi spaces = new SpacesApi(database.dsl());
             UUID installationId = database.dsl().select(INSTALLATION.INSTALLATION_ID).from(INSTALLATION).fetchSingle().value1();
             api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys), meters, List.of(
                     new RootApi(VERSION, installationId),
                     health,
-                    new NodesApi(registry, nodeId -> List.of()),
-                    new SpacesApi(database.dsl()),
+                    new NodesApi(registry, nodeId -> taskQueue.runningOn(nodeId).stream().map(TasksApi::resource).toList()),
+                    spaces,
+                    new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), processor::wake),
                     new ApiKeysApi(apiKeys),
                     new MetricsApi(meters))));
             api.start(config.httpPort());
@@ -146,6 +186,24 @@ public final class OctopusNode implements AutoCloseable {
 
     public ApiServer api() {
         return api;
+    }
+
+    /**
+     * SIGTERM: the ping answers 418 at once and the node starts nothing new; running tasks get up to
+     * OCTOPUS_SHUTDOWN_GRACE to finish, what is left is canceled, then the node marks itself offline.
+     */
+    public void shutdownGracefully() {
+        log.info("shutting down: draining, waiting up to {} for {} running task(s)", config.shutdownGrace(),
+                processor.runningCount());
+        localNode.beginShutdown();
+        runLogged("marking the node as shutting down", () -> registry.markShuttingDown(localNode.id()));
+        processor.drain(config.shutdownGrace());
+        close();
+        log.info("node {} stopped", localNode.name());
+    }
+
+    public TaskProcessor processor() {
+        return processor;
     }
 
     /** Ends the node: it leaves the load balancer, marks itself offline, and releases everything in reverse order. */

@@ -1,6 +1,7 @@
 package io.octopusha.node.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.octopusha.node.JsonFields;
 import io.javalin.config.RoutesConfig;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.Role;
@@ -23,8 +24,8 @@ public final class ApiKeysApi implements ApiRoutes {
                 Role.Administrator);
         routes.post(PATH, ctx -> {
             ObjectNode body = RequestBodies.object(ctx);
-            String purpose = RequestBodies.requiredString(body, "Purpose", 200);
-            String roleName = RequestBodies.requiredString(body, "Role", 50);
+            String purpose = JsonFields.requiredString(body, "Purpose", 200);
+            String roleName = JsonFields.requiredString(body, "Role", 50);
             Role role = Role.forKey(roleName);
             if (role == null) throw ApiException.badRequest("Role must be Administrator, Operator or Viewer.");
             ctx.status(201).json(apiKeys.create(purpose, role));

@@ -1,12 +1,14 @@
 package io.octopusha.node.api;
 
 import io.javalin.Javalin;
+import io.octopusha.node.InvalidInputException;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +49,14 @@ public final class ApiServer implements AutoCloseable {
             config.routes.before(ctx -> ctx.header(NODE_HEADER, nodeName));
             config.routes.beforeMatched(accessControl::check);
             config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+            config.routes.exception(InvalidInputException.class, (e, ctx) ->
+                    ctx.status(400).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
             config.routes.exception(HttpResponseException.class, (e, ctx) ->
                     ctx.status(e.getStatus()).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
+            config.routes.exception(DataAccessException.class, (e, ctx) -> {
+                log.warn("{} {}: database error: {}", ctx.method(), ctx.path(), e.getMessage());
+                ctx.status(503).json(new ApiException.Body("The database is not reachable from this node right now; try again.", List.of()));
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).json(new ApiException.Body("The node could not complete the request; see its log.", List.of()));

@@ -1,6 +1,7 @@
 package io.octopusha.node.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.octopusha.node.JsonFields;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.octopusha.node.auth.Role;
@@ -84,8 +85,8 @@ public final class NodesApi implements ApiRoutes {
     private void update(Context ctx) {
         String id = ctx.pathParam("id");
         ObjectNode body = RequestBodies.object(ctx);
-        Integer cap = RequestBodies.optionalInt(body, "MaxConcurrentTasks", 0, 1000);
-        Boolean maintenance = RequestBodies.optionalBoolean(body, "IsInMaintenanceMode");
+        Integer cap = JsonFields.optionalInt(body, "MaxConcurrentTasks", 0, 1000);
+        Boolean maintenance = JsonFields.optionalBoolean(body, "IsInMaintenanceMode");
         if (cap == null && maintenance == null) {
             throw ApiException.badRequest("Nothing to change: send MaxConcurrentTasks and/or IsInMaintenanceMode.");
         }

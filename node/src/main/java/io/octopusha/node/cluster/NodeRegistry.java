@@ -23,7 +23,7 @@ public final class NodeRegistry {
     private static final long REGISTRATION_LOCK = 0x0C70_0001L;
 
     /** Offline by the database clock: stopped cleanly, or not seen for that node's own OFFLINE_AFTER. */
-    static final Field<Boolean> IS_OFFLINE = DSL.field(
+    public static final Field<Boolean> IS_OFFLINE = DSL.field(
             "({0} or {1} < now() - {2} * interval '1 millisecond')", Boolean.class,
             OCTOPUS_SERVER_NODE.HAS_STOPPED, OCTOPUS_SERVER_NODE.LAST_SEEN, OCTOPUS_SERVER_NODE.OFFLINE_AFTER_MS);
     private static final Field<Integer> RUNNING_TASKS = DSL.field(DSL.selectCount().from(SERVER_TASK)

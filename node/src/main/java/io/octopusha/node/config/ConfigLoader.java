@@ -27,7 +27,8 @@ public final class ConfigLoader {
             "OCTOPUS_NODE_NAME", "OCTOPUS_HTTP_PORT", "OCTOPUS_DB_URL", "OCTOPUS_DB_USER", "OCTOPUS_DB_PASSWORD",
             "OCTOPUS_DATA_DIR", "OCTOPUS_SHARED_DIR", "OCTOPUS_TASK_CAP", "OCTOPUS_HEARTBEAT_INTERVAL",
             "OCTOPUS_OFFLINE_AFTER", "OCTOPUS_QUEUE_TIMEOUT", "OCTOPUS_SHUTDOWN_GRACE", "OCTOPUS_ADMIN_API_KEY",
-            "OCTOPUS_NODE_LIMIT");
+            "OCTOPUS_NODE_LIMIT", "OCTOPUS_RETENTION_MAX_AGE", "OCTOPUS_HEALTH_CHECK_INTERVAL",
+            "OCTOPUS_INTEGRITY_CHECK_INTERVAL");
     private static final List<String> FILE_VARIABLES = List.of(
             "OCTOPUS_DB_USER", "OCTOPUS_DB_PASSWORD", "OCTOPUS_ADMIN_API_KEY");
 
@@ -111,8 +112,12 @@ public final class ConfigLoader {
         OptionalInt nodeLimit = values.containsKey("OCTOPUS_NODE_LIMIT")
                 ? OptionalInt.of(integer("OCTOPUS_NODE_LIMIT", 0, 1, 10_000))
                 : OptionalInt.empty();
+        Duration retentionMaxAge = duration("OCTOPUS_RETENTION_MAX_AGE", Duration.ofDays(30));
+        Duration healthCheckInterval = duration("OCTOPUS_HEALTH_CHECK_INTERVAL", Duration.ofHours(1));
+        Duration integrityCheckInterval = duration("OCTOPUS_INTEGRITY_CHECK_INTERVAL", Duration.ofDays(1));
         return new NodeConfig(nodeName, httpPort, dbUrl, dbUser, dbPassword, dataDir, sharedDir, taskCap,
-                heartbeat, offlineAfter, queueTimeout, shutdownGrace, adminKey, nodeLimit);
+                heartbeat, offlineAfter, queueTimeout, shutdownGrace, adminKey, nodeLimit, retentionMaxAge,
+                healthCheckInterval, integrityCheckInterval);
     }
 
     private String text(String name, String fallback) {

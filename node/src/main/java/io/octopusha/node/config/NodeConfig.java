@@ -10,6 +10,7 @@ import java.util.OptionalInt;
  *
  * @param dbUrl       JDBC URL of the shared PostgreSQL; null means an embedded PostgreSQL under dataDir/pg
  * @param adminApiKey bootstrap administrator key; null means one is generated (once per cluster) and logged
+ * @param retentionMaxAge finished tasks older than this are removed by the daily Retention task
  */
 public record NodeConfig(
         String nodeName,
@@ -25,7 +26,10 @@ public record NodeConfig(
         Duration queueTimeout,
         Duration shutdownGrace,
         String adminApiKey,
-        OptionalInt nodeLimit) {
+        OptionalInt nodeLimit,
+        Duration retentionMaxAge,
+        Duration healthCheckInterval,
+        Duration integrityCheckInterval) {
 
     public String nodeId() {
         return "OctopusServerNodes-" + nodeName;

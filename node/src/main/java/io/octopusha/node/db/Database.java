@@ -49,11 +49,24 @@ public final class Database implements AutoCloseable {
 
     /** Applies pending migrations. Safe when several nodes start at once: Flyway takes a database lock. */
     public void migrate() {
-        Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+        flyway().migrate();
+    }
+
+    /** Null when every migration this node knows is applied; otherwise what is wrong with the schema. */
+    public String schemaProblem() {
+        var info = flyway().info();
+        if (info.pending().length > 0) return info.pending().length + " schema migration(s) not applied";
+        if (info.current() == null) return "the schema has no migrations applied";
+        return info.current().getState().isFailed() ? "migration " + info.current().getVersion() + " failed" : null;
+    }
+
+    public String schemaVersion() {
+        var current = flyway().info().current();
+        return current == null ? "none" : current.getVersion().getVersion();
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
     }
 
     /** A connection outside the pool, for a session that lives long (LISTEN). */

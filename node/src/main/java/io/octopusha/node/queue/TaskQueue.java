@@ -1,0 +1,211 @@
+package io.octopusha.node.queue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.octopusha.node.db.schema.tables.records.ServerTaskRecord;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.JSONB;
+import org.jooq.impl.DSL;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static io.octopusha.node.db.schema.Tables.OCTOPUS_SERVER_NODE;
+import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
+import static io.octopusha.node.db.schema.Tables.SERVER_TASK_EXECUTION;
+import static org.jooq.impl.DSL.currentOffsetDateTime;
+
+/**
+ * The one FIFO task queue in PostgreSQL. Every state change is a guarded UPDATE (it names the state it
+ * expects), so concurrent nodes can race on any of them and each change still happens exactly once.
+ */
+public final class TaskQueue {
+    /** Claims are serialised cluster-wide so that tasks start in queue order across all nodes. */
+    private static final long CLAIM_LOCK = 0x0C70_0002L;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final DSLContext db;
+
+    public TaskQueue(DSLContext db) {
+        this.db = db;
+    }
+
+    public TaskRecord enqueue(String spaceId, String name, String description, ObjectNode arguments,
+                              OffsetDateTime queueTimeExpiry) {
+        return toRecord(db.insertInto(SERVER_TASK)
+                .set(SERVER_TASK.SPACE_ID, spaceId)
+                .set(SERVER_TASK.NAME, name)
+                .set(SERVER_TASK.DESCRIPTION, description)
+                .set(SERVER_TASK.ARGUMENTS, JSONB.valueOf(arguments.toString()))
+                .set(SERVER_TASK.STATE, TaskState.Queued.name())
+                .set(SERVER_TASK.QUEUE_TIME_EXPIRY, queueTimeExpiry)
+                .returning()
+                .fetchOne());
+    }
+
+    /**
+     * Takes up to {@code max} queued tasks, oldest first, for {@code nodeId}, marking them Executing and
+     * recording each start in the append-only execution table, all in one transaction.
+     */
+    public List<TaskRecord> claim(String nodeId, int max) {
+        if (max <= 0) return List.of();
+        return db.transactionResult(tx -> {
+            DSLContext t = tx.dsl();
+            t.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, DSL.val(CLAIM_LOCK))).fetch();
+            List<Long> numbers = t.select(SERVER_TASK.NUMBER).from(SERVER_TASK)
+                    .where(SERVER_TASK.STATE.eq(TaskState.Queued.name()))
+                    .and(SERVER_TASK.QUEUE_TIME_EXPIRY.gt(currentOffsetDateTime()))
+                    .orderBy(SERVER_TASK.QUEUE_TIME, SERVER_TASK.NUMBER)
+                    .limit(max)
+                    .forUpdate().skipLocked()
+                    .fetch(SERVER_TASK.NUMBER);
+            if (numbers.isEmpty()) return List.of();
+            List<TaskRecord> claimed = t.update(SERVER_TASK)
+                    .set(SERVER_TASK.STATE, TaskState.Executing.name())
+                    .set(SERVER_TASK.SERVER_NODE, nodeId)
+                    .set(SERVER_TASK.START_TIME, DSL.field("clock_timestamp()", OffsetDateTime.class))
+                    .set(SERVER_TASK.LAST_UPDATED_TIME, DSL.field("clock_timestamp()", OffsetDateTime.class))
+                    .where(SERVER_TASK.NUMBER.in(numbers))
+                    .returning()
+                    .fetch(TaskQueue::toRecord);
+            var insert = t.insertInto(SERVER_TASK_EXECUTION, SERVER_TASK_EXECUTION.TASK_NUMBER, SERVER_TASK_EXECUTION.NODE_ID);
+            for (TaskRecord task : claimed) insert = insert.values(task.number(), nodeId);
+            insert.execute();
+            claimed.sort((a, b) -> a.queueTime().equals(b.queueTime())
+                    ? Long.compare(a.number(), b.number()) : a.queueTime().compareTo(b.queueTime()));
+            return claimed;
+        });
+    }
+
+    /**
+     * Records how a run on {@code nodeId} ended. False when the task was no longer this node's to finish
+     * (another node already failed it because this node was seen offline).
+     */
+    public boolean complete(long number, String nodeId, TaskOutcome outcome, boolean hasWarningsOrErrors) {
+        return db.update(SERVER_TASK)
+                .set(SERVER_TASK.STATE, outcome.state().name())
+                .set(SERVER_TASK.ERROR_MESSAGE, outcome.errorMessage())
+                .set(SERVER_TASK.HAS_WARNINGS_OR_ERRORS, hasWarningsOrErrors || outcome.state() != TaskState.Success)
+                .set(SERVER_TASK.COMPLETED_TIME, currentOffsetDateTime())
+                .set(SERVER_TASK.LAST_UPDATED_TIME, currentOffsetDateTime())
+                .where(SERVER_TASK.NUMBER.eq(number))
+                .and(SERVER_TASK.SERVER_NODE.eq(nodeId))
+                .and(SERVER_TASK.STATE.in(TaskState.Executing.name(), TaskState.Cancelling.name()))
+                .execute() == 1;
+    }
+
+    public enum CancelResult { CANCELED, CANCELLING, ALREADY_COMPLETED, NOT_FOUND }
+
+    /** Queued tasks are canceled at once; running ones become Cancelling and their node stops them. */
+    public CancelResult cancel(long number) {
+        int canceled = db.update(SERVER_TASK)
+                .set(SERVER_TASK.STATE, TaskState.Canceled.name())
+                .set(SERVER_TASK.ERROR_MESSAGE, "The task was canceled before it started.")
+                .set(SERVER_TASK.COMPLETED_TIME, currentOffsetDateTime())
+                .set(SERVER_TASK.LAST_UPDATED_TIME, currentOffsetDateTime())
+                .where(SERVER_TASK.NUMBER.eq(number)).and(SERVER_TASK.STATE.eq(TaskState.Queued.name()))
+                .execute();
+        if (canceled == 1) return CancelResult.CANCELED;
+        int cancelling = db.update(SERVER_TASK)
+                .set(SERVER_TASK.STATE, TaskState.Cancelling.name())
+                .set(SERVER_TASK.LAST_UPDATED_TIME, currentOffsetDateTime())
+                .where(SERVER_TASK.NUMBER.eq(number)).and(SERVER_TASK.STATE.eq(TaskState.Executing.name()))
+                .execute();
+        if (cancelling == 1) return CancelResult.CANCELLING;
+        return find(number).map(t -> t.state() == TaskState.Cancelling ? CancelResult.CANCELLING
+                : CancelResult.ALREADY_COMPLETED).orElse(CancelResult.NOT_FOUND);
+    }
+
+    /** Queued tasks past their QueueTimeExpiry become TimedOut. Returns how many. */
+    public int expireQueued() {
+        return db.update(SERVER_TASK)
+                .set(SERVER_TASK.STATE, TaskState.TimedOut.name())
+                .set(SERVER_TASK.ERROR_MESSAGE, "The task was still queued at its QueueTimeExpiry and was not started.")
+                .set(SERVER_TASK.COMPLETED_TIME, currentOffsetDateTime())
+                .set(SERVER_TASK.LAST_UPDATED_TIME, currentOffsetDateTime())
+                .where(SERVER_TASK.STATE.eq(TaskState.Queued.name()))
+                .and(SERVER_TASK.QUEUE_TIME_EXPIRY.le(currentOffsetDateTime()))
+                .execute();
+    }
+
+    /**
+     * Running tasks whose node is offline (or whose node record is gone) become Failed, naming the node.
+     * Any node may run this; the guarded UPDATE makes each task fail exactly once.
+     */
+    public int failTasksOfOfflineNodes() {
+        var liveNode = DSL.selectOne().from(OCTOPUS_SERVER_NODE)
+                .where(OCTOPUS_SERVER_NODE.ID.eq(SERVER_TASK.SERVER_NODE))
+                .and(DSL.not(io.octopusha.node.cluster.NodeRegistry.IS_OFFLINE));
+        return db.update(SERVER_TASK)
+                .set(SERVER_TASK.STATE, TaskState.Failed.name())
+                .set(SERVER_TASK.ERROR_MESSAGE, DSL.concat(DSL.val("The node "), SERVER_TASK.SERVER_NODE,
+                        DSL.val(" that was running this task went offline; the task did not finish.")))
+                .set(SERVER_TASK.HAS_WARNINGS_OR_ERRORS, true)
+                .set(SERVER_TASK.COMPLETED_TIME, currentOffsetDateTime())
+                .set(SERVER_TASK.LAST_UPDATED_TIME, currentOffsetDateTime())
+                .where(SERVER_TASK.STATE.in(TaskState.Executing.name(), TaskState.Cancelling.name()))
+                .andNotExists(liveNode)
+                .execute();
+    }
+
+    /** At start-up: tasks this node was running before it died are lost with that process. */
+    public int failLeftoversOf(String nodeId) {
+        return db.update(SERVER_TASK)
+                .set(SERVER_TASK.STATE, TaskState.Failed.name())
+                .set(SERVER_TASK.ERROR_MESSAGE, "The node " + nodeId + " restarted while running this task; the task did not finish.")
+                .set(SERVER_TASK.HAS_WARNINGS_OR_ERRORS, true)
+                .set(SERVER_TASK.COMPLETED_TIME, currentOffsetDateTime())
+                .set(SERVER_TASK.LAST_UPDATED_TIME, currentOffsetDateTime())
+                .where(SERVER_TASK.SERVER_NODE.eq(nodeId))
+                .and(SERVER_TASK.STATE.in(TaskState.Executing.name(), TaskState.Cancelling.name()))
+                .execute();
+    }
+
+    public Optional<TaskRecord> find(long number) {
+        return db.selectFrom(SERVER_TASK).where(SERVER_TASK.NUMBER.eq(number)).fetchOptional(TaskQueue::toRecord);
+    }
+
+    /** Tasks matching the filter, newest first. */
+    public List<TaskRecord> list(TaskFilter filter, int skip, int take) {
+        return db.selectFrom(SERVER_TASK).where(conditionOf(filter))
+                .orderBy(SERVER_TASK.QUEUE_TIME.desc(), SERVER_TASK.NUMBER.desc())
+                .offset(skip).limit(take)
+                .fetch(TaskQueue::toRecord);
+    }
+
+    public int count(TaskFilter filter) {
+        return db.fetchCount(SERVER_TASK, conditionOf(filter));
+    }
+
+    /** Running tasks per node are counted by the nodes summary; this lists one node's. */
+    public List<TaskRecord> runningOn(String nodeId) {
+        return list(new TaskFilter(null, TaskState.RUNNING, List.of(nodeId), null, null), 0, Integer.MAX_VALUE);
+    }
+
+    private static Condition conditionOf(TaskFilter f) {
+        List<Condition> conditions = new ArrayList<>();
+        if (f.numbers() != null) conditions.add(SERVER_TASK.NUMBER.in(f.numbers()));
+        if (f.states() != null) conditions.add(SERVER_TASK.STATE.in(f.states().stream().map(Enum::name).toList()));
+        if (f.nodes() != null) conditions.add(SERVER_TASK.SERVER_NODE.in(f.nodes()));
+        if (f.names() != null) conditions.add(SERVER_TASK.NAME.in(f.names()));
+        if (f.spaces() != null) conditions.add(SERVER_TASK.SPACE_ID.in(f.spaces()));
+        return DSL.and(conditions);
+    }
+
+    static TaskRecord toRecord(ServerTaskRecord r) {
+        ObjectNode arguments;
+        try {
+            arguments = (ObjectNode) MAPPER.readTree(r.getArguments().data());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("task " + r.getNumber() + " has unreadable arguments", e);
+        }
+        return new TaskRecord(r.getNumber(), r.getSpaceId(), r.getName(), r.getDescription(), arguments,
+                TaskState.valueOf(r.getState()), r.getQueueTime(), r.getQueueTimeExpiry(), r.getStartTime(),
+                r.getCompletedTime(), r.getLastUpdatedTime(), r.getServerNode(), r.getErrorMessage(),
+                r.getHasWarningsOrErrors());
+    }
+}

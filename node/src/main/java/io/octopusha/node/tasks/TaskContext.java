@@ -1,0 +1,10 @@
+package io.octopusha.node.tasks;
+
+import io.octopusha.node.queue.TaskRecord;
+import io.octopusha.node.storage.TaskLog;
+
+import java.nio.file.Path;
+
+/** What a running task gets: itself, its log, its cancellation, and a private working directory. */
+public record TaskContext(TaskRecord task, TaskLog log, Cancellation cancellation, Path workDirectory) {
+}

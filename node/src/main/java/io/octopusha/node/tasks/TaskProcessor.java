@@ -1,0 +1,264 @@
+package io.octopusha.node.tasks;
+
+import io.octopusha.node.cluster.LocalNode;
+import io.octopusha.node.queue.RecurringTasks;
+import io.octopusha.node.queue.TaskFilter;
+import io.octopusha.node.queue.TaskOutcome;
+import io.octopusha.node.queue.TaskQueue;
+import io.octopusha.node.queue.TaskRecord;
+import io.octopusha.node.queue.TaskState;
+import io.octopusha.node.storage.FileTrees;
+import io.octopusha.node.storage.SharedStorage;
+import io.octopusha.node.storage.TaskLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Runs this node's share of the queue. One loop claims tasks up to the node's cap whenever it is woken (a
+ * task was queued, a slot freed, the cap or drain changed) and at least once a second; each claimed task
+ * runs on its own virtual thread. The loop also does the cluster's housekeeping that any node may do:
+ * expiring queued tasks, failing tasks of offline nodes, enqueueing recurring tasks.
+ */
+public final class TaskProcessor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TaskProcessor.class);
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final TaskQueue queue;
+    private final TaskTypes types;
+    private final LocalNode node;
+    private final SharedStorage storage;
+    private final Path workRoot;
+    private final RecurringTasks recurring;
+    private final Duration queueTimeout;
+    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private final Semaphore wake = new Semaphore(0);
+    private final Object idle = new Object();
+    private final Thread loop;
+    private volatile boolean claiming = true;
+    private volatile boolean closed;
+    private long lastHousekeepingNanos;
+    private boolean failing;
+
+    private record Running(TaskRecord task, Cancellation cancellation) {
+    }
+
+    public TaskProcessor(TaskQueue queue, TaskTypes types, LocalNode node, SharedStorage storage, Path workRoot,
+                         RecurringTasks recurring, Duration queueTimeout) {
+        this.queue = queue;
+        this.types = types;
+        this.node = node;
+        this.storage = storage;
+        this.workRoot = workRoot;
+        this.recurring = recurring;
+        this.queueTimeout = queueTimeout;
+        this.loop = Thread.ofPlatform().daemon().name("task-claims").unstarted(this::loop);
+    }
+
+    public void start() {
+        int lost = queue.failLeftoversOf(node.id());
+        if (lost > 0) log.warn("{} task(s) this node was running before it restarted are marked Failed", lost);
+        loop.start();
+    }
+
+    /** Look at the queue now rather than at the next poll. */
+    public void wake() {
+        wake.release();
+    }
+
+    public int runningCount() {
+        return running.size();
+    }
+
+    public List<TaskRecord> runningTasks() {
+        return running.values().stream().map(Running::task).sorted(Comparator.comparingLong(TaskRecord::number)).toList();
+    }
+
+    /** A cancel requested anywhere in the cluster, for a task this node may be running. */
+    public void cancelRequested(long number) {
+        Running r = running.get(number);
+        if (r != null) r.cancellation().cancel(TaskOutcome.canceled("The task was canceled."));
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                wake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                tick();
+                if (failing) log.info("task processing works again");
+                failing = false;
+            } catch (RuntimeException e) {
+                if (!failing && !closed) log.warn("task processing failed, retrying: {}", e.getMessage());
+                failing = true;
+            }
+        }
+    }
+
+    private void tick() {
+        if (node.mustFence()) {
+            fence();
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastHousekeepingNanos >= POLL.toNanos()) {
+            lastHousekeepingNanos = now;
+            queue.expireQueued();
+            queue.failTasksOfOfflineNodes();
+            recurring.enqueueDue(queueTimeout);
+            reconcileRunning();
+        }
+        if (!claiming || node.draining()) return;
+        int free = node.settings().maxConcurrentTasks() - running.size();
+        if (free <= 0) return;
+        for (TaskRecord task : queue.claim(node.id(), free)) start(task);
+    }
+
+    private void start(TaskRecord task) {
+        Cancellation cancellation = new Cancellation();
+        running.put(task.number(), new Running(task, cancellation));
+        Thread.ofVirtual().name("task-" + task.id()).start(() -> execute(task, cancellation));
+    }
+
+    private void execute(TaskRecord task, Cancellation cancellation) {
+        TaskOutcome outcome;
+        boolean warnings = false;
+        Path work = workRoot.resolve(task.id());
+        try (TaskLog taskLog = new TaskLog(storage.taskLog(task.id()))) {
+            taskLog.info("Task " + task.id() + " (" + task.name() + ") started on node " + node.name());
+            outcome = runSafely(task, new TaskContext(task, taskLog, cancellation, work));
+            if (outcome.state() == TaskState.Success) taskLog.info("Task finished: Success");
+            else taskLog.error("Task finished: " + outcome.state() + ": " + outcome.errorMessage());
+            warnings = taskLog.hasWarningsOrErrors();
+        } catch (RuntimeException e) {
+            outcome = TaskOutcome.failed("The task log cannot be written on the shared directory: " + e.getMessage());
+        } finally {
+            try {
+                FileTrees.deleteTree(work);
+            } catch (RuntimeException e) {
+                log.warn("could not remove the working directory {}: {}", work, e.getMessage());
+            }
+        }
+        record(task, outcome, warnings);
+        running.remove(task.number());
+        synchronized (idle) {
+            idle.notifyAll();
+        }
+        wake();
+    }
+
+    private TaskOutcome runSafely(TaskRecord task, TaskContext context) {
+        try {
+            Files.createDirectories(context.workDirectory());
+            return types.get(task.name()).run(context);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return context.cancellation().isCancelled() ? context.cancellation().outcome()
+                    : TaskOutcome.failed("The task was interrupted.");
+        } catch (Exception e) {
+            if (context.cancellation().isCancelled()) return context.cancellation().outcome();
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            context.log().error(message);
+            return TaskOutcome.failed(message);
+        }
+    }
+
+    /** Records the outcome, retrying while the database is away; gives up only if this node is closed. */
+    private void record(TaskRecord task, TaskOutcome outcome, boolean warnings) {
+        long backoff = 100;
+        while (true) {
+            try {
+                if (!queue.complete(task.number(), node.id(), outcome, warnings)) {
+                    log.warn("{} ended as {} but was no longer this node's: another node had already failed it", task.id(), outcome.state());
+                }
+                return;
+            } catch (RuntimeException e) {
+                if (closed) return;
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                backoff = Math.min(backoff * 2, 2_000);
+            }
+        }
+    }
+
+    /** Backstop for notifications: stop tasks canceled elsewhere, and tasks another node failed meanwhile. */
+    private void reconcileRunning() {
+        if (running.isEmpty()) return;
+        Map<Long, TaskRecord> stored = queue.list(new TaskFilter(List.copyOf(running.keySet()), null, null, null, null),
+                0, Integer.MAX_VALUE).stream().collect(Collectors.toMap(TaskRecord::number, Function.identity()));
+        running.forEach((number, r) -> {
+            TaskRecord now = stored.get(number);
+            if (now == null || !node.id().equals(now.serverNode()) || now.state().isCompleted()) {
+                r.cancellation().cancel(TaskOutcome.failed("The task was taken away from node " + node.name() + "."));
+            } else if (now.state() == TaskState.Cancelling) {
+                r.cancellation().cancel(TaskOutcome.canceled("The task was canceled."));
+            }
+        });
+    }
+
+    /** The database has been away for half of OFFLINE_AFTER: stop everything before others declare us offline. */
+    private void fence() {
+        if (running.isEmpty()) return;
+        log.warn("no database for half of OCTOPUS_OFFLINE_AFTER: stopping {} running task(s)", running.size());
+        running.values().forEach(r -> r.cancellation().cancel(TaskOutcome.failed("Node " + node.name()
+                + " lost its database connection and stopped this task, so that it could never run on two nodes.")));
+    }
+
+    /**
+     * For SIGTERM: starts nothing new, waits up to {@code grace} for running tasks, then cancels what is
+     * left and waits for those cancellations to be recorded.
+     */
+    public void drain(Duration grace) {
+        claiming = false;
+        if (!awaitIdle(grace)) {
+            log.warn("{} task(s) still running after OCTOPUS_SHUTDOWN_GRACE ({}): canceling them", running.size(), grace);
+            running.values().forEach(r -> r.cancellation().cancel(TaskOutcome.canceled(
+                    "Node " + node.name() + " shut down before the task finished (OCTOPUS_SHUTDOWN_GRACE " + grace + ").")));
+            awaitIdle(Duration.ofSeconds(30));
+        }
+    }
+
+    private boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (!running.isEmpty()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) return false;
+                try {
+                    idle.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public void close() {
+        claiming = false;
+        running.values().forEach(r -> r.cancellation().cancel(TaskOutcome.canceled("Node " + node.name() + " stopped.")));
+        awaitIdle(Duration.ofSeconds(10));
+        closed = true;
+        loop.interrupt();
+    }
+}

@@ -1,0 +1,21 @@
+package io.octopusha.node.tasks;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.octopusha.node.queue.TaskOutcome;
+
+/** A kind of task a node can run, by its Octopus name. */
+public interface TaskType {
+    String name();
+
+    /** The description a task of this type gets when its creator gives none. */
+    String defaultDescription();
+
+    /** Checks arguments when a task is created, so that bad ones are a 400 and nothing is queued. */
+    void validate(ObjectNode arguments);
+
+    /**
+     * Runs the task. Ends early when {@code context.cancellation()} fires, returning its outcome. An exception
+     * fails the task with its message.
+     */
+    TaskOutcome run(TaskContext context) throws Exception;
+}
