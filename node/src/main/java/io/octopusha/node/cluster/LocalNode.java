@@ -44,6 +44,7 @@ public final class LocalNode {
     public OffsetDateTime lastSeen() { return lastSeen; }
     public boolean shuttingDown() { return shuttingDown; }
     public Duration heartbeatInterval() { return heartbeatInterval; }
+    public Duration offlineAfter() { return offlineAfter; }
 
     /** Whether this node should start no new task: drained by an administrator, or shutting down. */
     public boolean draining() {

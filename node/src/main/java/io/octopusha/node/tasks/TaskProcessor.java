@@ -20,6 +20,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -46,6 +48,9 @@ public final class TaskProcessor implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final Object idle = new Object();
     private final Thread loop;
+    /** Fencing must not wait for a database call to return, so it has its own thread reading only memory. */
+    private final ScheduledExecutorService fenceWatch =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("fence-watch").factory());
     private volatile boolean claiming = true;
     private volatile boolean closed;
     private long lastHousekeepingNanos;
@@ -70,6 +75,10 @@ public final class TaskProcessor implements AutoCloseable {
         int lost = queue.failLeftoversOf(node.id());
         if (lost > 0) log.warn("{} task(s) this node was running before it restarted are marked Failed", lost);
         loop.start();
+        long everyMillis = Math.max(50, node.offlineAfter().toMillis() / 20);
+        fenceWatch.scheduleWithFixedDelay(() -> {
+            if (node.mustFence()) fence();
+        }, everyMillis, everyMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Look at the queue now rather than at the next poll. */
@@ -111,10 +120,7 @@ public final class TaskProcessor implements AutoCloseable {
     }
 
     private void tick() {
-        if (node.mustFence()) {
-            fence();
-            return;
-        }
+        if (node.mustFence()) return;
         long now = System.nanoTime();
         if (now - lastHousekeepingNanos >= POLL.toNanos()) {
             lastHousekeepingNanos = now;
@@ -217,8 +223,10 @@ public final class TaskProcessor implements AutoCloseable {
     /** The database has been away for half of OFFLINE_AFTER: stop everything before others declare us offline. */
     private void fence() {
         if (running.isEmpty()) return;
-        log.warn("no database for half of OCTOPUS_OFFLINE_AFTER: stopping {} running task(s)", running.size());
-        running.values().forEach(r -> r.cancellation().cancel(TaskOutcome.failed("Node " + node.name()
+        List<Running> unfenced = running.values().stream().filter(r -> !r.cancellation().isCancelled()).toList();
+        if (unfenced.isEmpty()) return;
+        log.warn("no database for half of OCTOPUS_OFFLINE_AFTER: stopping {} running task(s)", unfenced.size());
+        unfenced.forEach(r -> r.cancellation().cancel(TaskOutcome.failed("Node " + node.name()
                 + " lost its database connection and stopped this task, so that it could never run on two nodes.")));
     }
 
@@ -256,6 +264,7 @@ public final class TaskProcessor implements AutoCloseable {
     @Override
     public void close() {
         claiming = false;
+        fenceWatch.shutdownNow();
         running.values().forEach(r -> r.cancellation().cancel(TaskOutcome.canceled("Node " + node.name() + " stopped.")));
         awaitIdle(Duration.ofSeconds(10));
         closed = true;

@@ -3,6 +3,8 @@ package io.octopusha.node.testing;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.config.ConfigLoader;
 import io.octopusha.node.config.NodeConfig;
+import io.octopusha.node.db.Database;
+import org.jooq.DSLContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +27,7 @@ public final class TestCluster implements AutoCloseable {
     private final String dbUrl = TestDatabase.freshDatabaseUrl();
     private final Path root;
     private final List<OctopusNode> nodes = new ArrayList<>();
+    private Database database;
 
     public TestCluster() {
         try {
@@ -69,6 +72,12 @@ public final class TestCluster implements AutoCloseable {
         return new Api("http://127.0.0.1:" + node.port(), ADMIN_KEY);
     }
 
+    /** Direct access to this cluster's database, for assertions. */
+    public synchronized DSLContext dsl() {
+        if (database == null) database = new Database(dbUrl, TestDatabase.user(), null, "test-assertions");
+        return database.dsl();
+    }
+
     public String dbUrl() {
         return dbUrl;
     }
@@ -80,5 +89,6 @@ public final class TestCluster implements AutoCloseable {
     @Override
     public void close() {
         nodes.forEach(OctopusNode::close);
+        if (database != null) database.close();
     }
 }

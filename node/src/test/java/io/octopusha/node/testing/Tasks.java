@@ -1,0 +1,58 @@
+package io.octopusha.node.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.jooq.DSLContext;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static io.octopusha.node.db.schema.Tables.SERVER_TASK_EXECUTION;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Creating tasks through the API and waiting for them, as a client would. */
+public final class Tasks {
+    private Tasks() {
+    }
+
+    public static String create(Api api, String name, String argumentsJson) {
+        Api.Response response = api.post("/api/tasks", "{\"Name\":\"" + name + "\",\"Arguments\":" + argumentsJson + "}");
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        return response.json().get("Id").asText();
+    }
+
+    public static String delay(Api api, int millis) {
+        return create(api, "Delay", "{\"Milliseconds\":" + millis + "}");
+    }
+
+    public static String script(Api api, String body) {
+        return create(api, "AdHocScript", "{\"ScriptBody\":" + new com.fasterxml.jackson.databind.ObjectMapper()
+                .valueToTree(body) + "}");
+    }
+
+    public static JsonNode get(Api api, String id) {
+        return api.get("/api/tasks/" + id).json();
+    }
+
+    public static String state(Api api, String id) {
+        return get(api, id).get("State").asText();
+    }
+
+    public static JsonNode awaitCompleted(Api api, String id, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> get(api, id).get("IsCompleted").asBoolean());
+        return get(api, id);
+    }
+
+    public static JsonNode awaitState(Api api, String id, String state, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> state(api, id).equals(state));
+        return get(api, id);
+    }
+
+    /** How many times each task was started, from the append-only execution table. */
+    public static Map<Long, Integer> executionsPerTask(DSLContext db) {
+        return db.select(SERVER_TASK_EXECUTION.TASK_NUMBER, org.jooq.impl.DSL.count()).from(SERVER_TASK_EXECUTION)
+                .groupBy(SERVER_TASK_EXECUTION.TASK_NUMBER).fetch().stream()
+                .collect(Collectors.toMap(r -> r.value1(), r -> r.value2()));
+    }
+}
