@@ -40,23 +40,23 @@ class TaskExecutionTest {
     }
 
     @Test
-    void scriptOutputIsReadableFromAnotherNodeWhileTheScriptRuns() {
+    void scriptOutputIsReadableFromAnotherNodeWhileTheScriptRuns() throws Exception {
         Path gate = cluster.root().resolve("gate-" + System.nanoTime());
         String id = Tasks.script(other, "echo first line; echo to stderr >&2; while [ ! -e '" + gate + "' ]; do sleep 0.05; done; echo last line");
-        await().atMost(Duration.ofSeconds(5)).until(() -> other.get("/api/tasks/" + id + "/raw").body().contains("to stderr"));
-        assertThat(Tasks.state(other, id)).isEqualTo("Executing");
-        String raw = other.get("/api/tasks/" + id + "/raw").body();
-        assertThat(raw).contains("Info first line").contains("Error to stderr").doesNotContain("last line");
-
-        JsonNode details = other.get("/api/tasks/" + id + "/details?tail=1").json();
-        assertThat(details.get("ActivityLogs").get(0).get("Status").asText()).isEqualTo("Running");
-        assertThat(details.get("ActivityLogs").get(0).get("LogElements")).hasSize(1);
-        assertThat(details.get("ActivityLogs").get(0).get("LogElements").get(0).get("MessageText").asText()).isEqualTo("to stderr");
-
         try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> other.get("/api/tasks/" + id + "/raw").body().contains("to stderr"));
+            assertThat(Tasks.state(other, id)).isEqualTo("Executing");
+            String raw = other.get("/api/tasks/" + id + "/raw").body();
+            assertThat(raw).contains("Info first line").contains("Error to stderr").doesNotContain("last line");
+
+            JsonNode details = other.get("/api/tasks/" + id + "/details?tail=1").json();
+            JsonNode activity = details.get("ActivityLogs").get(0);
+            assertThat(activity.get("Status").asText()).isEqualTo("Running");
+            assertThat(activity.get("LogElements")).hasSize(1);
+            String lastLine = raw.strip().lines().reduce((first, second) -> second).orElseThrow();
+            assertThat(lastLine).endsWith(activity.get("LogElements").get(0).get("MessageText").asText());
+        } finally {
             Files.createFile(gate);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
         JsonNode done = Tasks.awaitCompleted(other, id, Duration.ofSeconds(5));
         assertThat(done.get("State").asText()).isEqualTo("Success");
