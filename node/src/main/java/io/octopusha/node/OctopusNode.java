@@ -12,6 +12,7 @@ import io.octopusha.node.api.NodesApi;
 import io.octopusha.node.api.RootApi;
 import io.octopusha.node.api.SpacesApi;
 import io.octopusha.node.api.TasksApi;
+import io.octopusha.node.api.UsersApi;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.cluster.Heartbeat;
 import io.octopusha.node.cluster.LocalNode;
@@ -142,6 +143,7 @@ public final class OctopusNode implements AutoCloseable {
                     spaces,
                     new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), processor::wake),
                     new ApiKeysApi(apiKeys),
+                    new UsersApi(),
                     new MetricsApi(meters))));
             api.start(config.httpPort());
             log.info("node {} ({}) listening on port {}", config.nodeName(), VERSION, api.port());

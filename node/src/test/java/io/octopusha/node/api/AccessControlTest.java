@@ -131,4 +131,13 @@ class AccessControlTest {
         String list = admin.get("/api/apikeys").body();
         assertThat(list).contains("listed").doesNotContain(key);
     }
+
+    @Test
+    void usersMeTellsTheKeysRole() {
+        String viewer = keyFor(Role.Viewer);
+        var me = admin.withKey(viewer).get("/api/users/me").json();
+        assertThat(me.get("Role").asText()).isEqualTo("Viewer");
+        assertThat(me.get("DisplayName").asText()).isEqualTo("matrix Viewer");
+        assertThat(admin.get("/api/users/me").json().get("Role").asText()).isEqualTo("Administrator");
+    }
 }
