@@ -5,10 +5,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.octopusha.node.api.AccessControl;
 import io.octopusha.node.api.ApiKeysApi;
+import io.octopusha.node.api.ArtifactsApi;
 import io.octopusha.node.api.ApiServer;
 import io.octopusha.node.api.HealthApi;
 import io.octopusha.node.api.MetricsApi;
 import io.octopusha.node.api.NodesApi;
+import io.octopusha.node.api.PackagesApi;
 import io.octopusha.node.api.RootApi;
 import io.octopusha.node.api.SpacesApi;
 import io.octopusha.node.api.TasksApi;
@@ -23,11 +25,14 @@ import io.octopusha.node.db.EmbeddedDatabase;
 import io.octopusha.node.db.Notifications;
 import io.octopusha.node.queue.RecurringTasks;
 import io.octopusha.node.queue.TaskQueue;
+import io.octopusha.node.storage.ArtifactStore;
+import io.octopusha.node.storage.PackageStore;
 import io.octopusha.node.storage.SharedStorage;
 import io.octopusha.node.tasks.AdHocScriptTask;
 import io.octopusha.node.tasks.DelayTask;
 import io.octopusha.node.tasks.HealthTask;
 import io.octopusha.node.tasks.RetentionTask;
+import io.octopusha.node.tasks.SynchronizePackageIndexTask;
 import io.octopusha.node.tasks.SystemIntegrityCheckTask;
 import io.octopusha.node.tasks.TaskProcessor;
 import io.octopusha.node.tasks.TaskTypes;
@@ -87,22 +92,24 @@ public final class OctopusNode implements AutoCloseable {
                 apiKeys.reload();
             });
 
-            closeLater(new Heartbeat(registry, localNode, this::register)).start();
-
             SharedStorage storage = new SharedStorage(config.sharedDir());
+            closeLater(new Heartbeat(registry, localNode, this::register, storage)).start();
+            PackageStore packages = new PackageStore(database.dsl(), storage);
+            ArtifactStore artifacts = new ArtifactStore(database.dsl(), storage);
             taskQueue = new TaskQueue(database.dsl());
             TaskTypes taskTypes = new TaskTypes(List.of(
                     new AdHocScriptTask(),
                     new DelayTask(),
                     new HealthTask(database.dsl(), storage, registry),
                     new RetentionTask(database.dsl(), storage, config.retentionMaxAge()),
-                    new SystemIntegrityCheckTask(database, storage)));
+                    new SystemIntegrityCheckTask(database, storage, packages),
+                    new SynchronizePackageIndexTask(packages)));
             RecurringTasks recurring = new RecurringTasks(database.dsl());
             recurring.schedule(Map.of(
                     "Retention", Duration.ofDays(1),
                     "Health", config.healthCheckInterval(),
                     "SystemIntegrityCheck", config.integrityCheckInterval()));
-            processor = closeLater(new TaskProcessor(taskQueue, taskTypes, localNode, storage,
+            processor = closeLater(new TaskProcessor(taskQueue, taskTypes, localNode, storage, artifacts,
                     config.dataDir().resolve("work"), recurring, config.queueTimeout()));
             notifications.listen("octopus_task_queued", ignored -> processor.wake());
             notifications.listen("octopus_task_cancelling", number -> processor.cancelRequested(Long.parseLong(number)));
@@ -142,6 +149,8 @@ public final class OctopusNode implements AutoCloseable {
                     new NodesApi(registry, nodeId -> taskQueue.runningOn(nodeId).stream().map(TasksApi::resource).toList()),
                     spaces,
                     new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), processor::wake),
+                    new PackagesApi(packages, spaces),
+                    new ArtifactsApi(artifacts),
                     new ApiKeysApi(apiKeys),
                     new UsersApi(),
                     new MetricsApi(meters))));

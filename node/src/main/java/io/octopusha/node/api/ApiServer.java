@@ -1,6 +1,7 @@
 package io.octopusha.node.api;
 
 import io.javalin.Javalin;
+import io.octopusha.node.ConflictException;
 import io.octopusha.node.InvalidInputException;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
@@ -49,6 +50,8 @@ public final class ApiServer implements AutoCloseable {
             config.routes.before(ctx -> ctx.header(NODE_HEADER, nodeName));
             config.routes.beforeMatched(accessControl::check);
             config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+            config.routes.exception(ConflictException.class, (e, ctx) ->
+                    ctx.status(409).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
             config.routes.exception(InvalidInputException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
             config.routes.exception(HttpResponseException.class, (e, ctx) ->

@@ -43,9 +43,9 @@ public final class HealthApi implements ApiRoutes {
         }
     }
 
-    /** 503 without a database or while stopping; 418 while draining or drained; 200 otherwise. */
+    /** 503 without a database or a writable shared directory, or while stopping; 418 while draining or drained; 200 otherwise. */
     public int pingStatus() {
-        if (node.isStopping() || node.databaseUnreachable()) return 503;
+        if (node.isStopping() || node.databaseUnreachable() || node.storageProblem() != null) return 503;
         if (node.draining()) return 418;
         return 200;
     }

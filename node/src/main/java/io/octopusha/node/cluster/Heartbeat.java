@@ -1,5 +1,6 @@
 package io.octopusha.node.cluster;
 
+import io.octopusha.node.storage.SharedStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +13,7 @@ import java.util.function.Supplier;
 /**
  * Checks the node in every heartbeat interval (database clock), refreshing its settings as a backstop to
  * NOTIFY. While the database is away it retries more often, and re-registers once it is back if the
- * node's record was deleted meanwhile.
+ * node's record was deleted meanwhile. Each beat also checks that the shared directory is writable.
  */
 public final class Heartbeat implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
@@ -21,14 +22,16 @@ public final class Heartbeat implements AutoCloseable {
     private final NodeRegistry registry;
     private final LocalNode node;
     private final Supplier<?> reRegister;
+    private final SharedStorage storage;
     private final ScheduledExecutorService executor =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("heartbeat").factory());
     private volatile boolean failing;
 
-    public Heartbeat(NodeRegistry registry, LocalNode node, Supplier<?> reRegister) {
+    public Heartbeat(NodeRegistry registry, LocalNode node, Supplier<?> reRegister, SharedStorage storage) {
         this.registry = registry;
         this.node = node;
         this.reRegister = reRegister;
+        this.storage = storage;
     }
 
     public void start() {
@@ -41,6 +44,7 @@ public final class Heartbeat implements AutoCloseable {
 
     private void beat() {
         Duration next = node.heartbeatInterval();
+        checkStorage();
         try {
             node.databaseAttemptStarted();
             var checkIn = registry.checkIn(node.id());
@@ -59,6 +63,13 @@ public final class Heartbeat implements AutoCloseable {
         } finally {
             schedule(next);
         }
+    }
+
+    private void checkStorage() {
+        String problem = storage.checkWritable();
+        if (problem != null && node.storageProblem() == null) log.error("shared directory problem: {}", problem);
+        if (problem == null && node.storageProblem() != null) log.info("the shared directory works again");
+        node.storageChecked(problem);
     }
 
     @Override

@@ -22,6 +22,7 @@ public final class LocalNode {
     private volatile long lastCheckInNanos;
     /** Start of the first database attempt not yet followed by a success; 0 while all is well. */
     private volatile long troubleSinceNanos;
+    private volatile String storageProblem;
     private volatile boolean shuttingDown;
     private volatile boolean stopping;
 
@@ -82,6 +83,18 @@ public final class LocalNode {
     public void settingsChanged(NodeSettings current) {
         if (!current.equals(settings)) {
             settings = current;
+            changed();
+        }
+    }
+
+    /** Null while the shared directory works; otherwise what is wrong with it (ping 503, no new tasks). */
+    public String storageProblem() {
+        return storageProblem;
+    }
+
+    public void storageChecked(String problem) {
+        if (!java.util.Objects.equals(problem, storageProblem)) {
+            storageProblem = problem;
             changed();
         }
     }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs {@code ScriptBody} with bash in the task's working directory. Each output line goes to the task log
  * (stderr as errors); the exit code decides Success or Failed; {@code TimeoutSeconds} stops it. Cancel and
- * timeout end the whole process tree.
+ * timeout end the whole process tree. Files the script writes to {@code $OCTOPUS_ARTIFACTS_DIR} become artifacts.
  */
 public final class AdHocScriptTask implements TaskType {
     private static final Duration KILL_GRACE = Duration.ofSeconds(5);
@@ -47,6 +47,7 @@ public final class AdHocScriptTask implements TaskType {
         ProcessBuilder builder = new ProcessBuilder("bash", "-c", script)
                 .directory(context.workDirectory().toFile());
         builder.environment().put("OCTOPUS_TASK_ID", context.task().id());
+        builder.environment().put("OCTOPUS_ARTIFACTS_DIR", context.artifactsDirectory().toString());
         Process process = builder.start();
         process.getOutputStream().close();
         Thread out = Thread.ofVirtual().start(() -> copyLines(process.getInputStream(), context.log(), TaskLog.Category.Info));

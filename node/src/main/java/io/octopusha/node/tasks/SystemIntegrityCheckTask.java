@@ -6,6 +6,7 @@ import io.octopusha.node.db.Database;
 import io.octopusha.node.queue.TaskOutcome;
 import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.queue.TaskState;
+import io.octopusha.node.storage.PackageStore;
 import io.octopusha.node.storage.SharedStorage;
 
 import java.nio.file.Files;
@@ -15,14 +16,19 @@ import java.util.Set;
 
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
 
-/** Checks that the database schema is current and that every task that ran has its log on the shared directory. */
+/**
+ * Checks that the database schema is current, that every task that ran has its log on the shared directory,
+ * and that the package index and the package files match both ways.
+ */
 public final class SystemIntegrityCheckTask implements TaskType {
     private final Database database;
     private final SharedStorage storage;
+    private final PackageStore packages;
 
-    public SystemIntegrityCheckTask(Database database, SharedStorage storage) {
+    public SystemIntegrityCheckTask(Database database, SharedStorage storage, PackageStore packages) {
         this.database = database;
         this.storage = storage;
+        this.packages = packages;
     }
 
     @Override public String name() { return "SystemIntegrityCheck"; }
@@ -49,6 +55,10 @@ public final class SystemIntegrityCheckTask implements TaskType {
                 .count();
         context.log().info("Task logs: " + (ran.size() - missing) + " of " + ran.size() + " finished tasks have theirs");
         if (missing > 0) problems.add(missing + " task log(s) missing from " + storage.taskLogs());
+
+        List<String> packageProblems = packages.integrityProblems();
+        context.log().info("Packages: " + packageProblems.size() + " problem(s) between the index and the files");
+        problems.addAll(packageProblems);
 
         problems.forEach(context.log()::error);
         return problems.isEmpty() ? TaskOutcome.success()

@@ -7,4 +7,8 @@ import java.nio.file.Path;
 
 /** What a running task gets: itself, its log, its cancellation, and a private working directory. */
 public record TaskContext(TaskRecord task, TaskLog log, Cancellation cancellation, Path workDirectory) {
+    /** Files the task leaves here become its artifacts when it ends. */
+    public Path artifactsDirectory() {
+        return workDirectory.resolve("artifacts");
+    }
 }

@@ -7,6 +7,7 @@ import io.octopusha.node.queue.TaskOutcome;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.queue.TaskState;
+import io.octopusha.node.storage.ArtifactStore;
 import io.octopusha.node.storage.FileTrees;
 import io.octopusha.node.storage.SharedStorage;
 import io.octopusha.node.storage.TaskLog;
@@ -41,6 +42,7 @@ public final class TaskProcessor implements AutoCloseable {
     private final TaskTypes types;
     private final LocalNode node;
     private final SharedStorage storage;
+    private final ArtifactStore artifacts;
     private final Path workRoot;
     private final RecurringTasks recurring;
     private final Duration queueTimeout;
@@ -59,12 +61,13 @@ public final class TaskProcessor implements AutoCloseable {
     private record Running(TaskRecord task, Cancellation cancellation) {
     }
 
-    public TaskProcessor(TaskQueue queue, TaskTypes types, LocalNode node, SharedStorage storage, Path workRoot,
-                         RecurringTasks recurring, Duration queueTimeout) {
+    public TaskProcessor(TaskQueue queue, TaskTypes types, LocalNode node, SharedStorage storage, ArtifactStore artifacts,
+                         Path workRoot, RecurringTasks recurring, Duration queueTimeout) {
         this.queue = queue;
         this.types = types;
         this.node = node;
         this.storage = storage;
+        this.artifacts = artifacts;
         this.workRoot = workRoot;
         this.recurring = recurring;
         this.queueTimeout = queueTimeout;
@@ -129,7 +132,7 @@ public final class TaskProcessor implements AutoCloseable {
             recurring.enqueueDue(queueTimeout);
             reconcileRunning();
         }
-        if (!claiming || node.draining()) return;
+        if (!claiming || node.draining() || node.storageProblem() != null) return;
         int free = node.settings().maxConcurrentTasks() - running.size();
         if (free <= 0) return;
         for (TaskRecord task : queue.claim(node.id(), free)) start(task);
@@ -147,7 +150,13 @@ public final class TaskProcessor implements AutoCloseable {
         Path work = workRoot.resolve(task.id());
         try (TaskLog taskLog = new TaskLog(storage.taskLog(task.id()))) {
             taskLog.info("Task " + task.id() + " (" + task.name() + ") started on node " + node.name());
-            outcome = runSafely(task, new TaskContext(task, taskLog, cancellation, work));
+            TaskContext context = new TaskContext(task, taskLog, cancellation, work);
+            outcome = runSafely(task, context);
+            try {
+                artifacts.collect(task, context.artifactsDirectory(), taskLog);
+            } catch (RuntimeException e) {
+                taskLog.error("Artifacts could not be stored: " + e.getMessage());
+            }
             if (outcome.state() == TaskState.Success) taskLog.info("Task finished: Success");
             else taskLog.error("Task finished: " + outcome.state() + ": " + outcome.errorMessage());
             warnings = taskLog.hasWarningsOrErrors();
@@ -170,7 +179,7 @@ public final class TaskProcessor implements AutoCloseable {
 
     private TaskOutcome runSafely(TaskRecord task, TaskContext context) {
         try {
-            Files.createDirectories(context.workDirectory());
+            Files.createDirectories(context.artifactsDirectory());
             return types.get(task.name()).run(context);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -25,6 +25,10 @@ public final class Api {
         this.apiKey = apiKey;
     }
 
+    public String baseUrl() {
+        return baseUrl;
+    }
+
     public Api withKey(String key) {
         return new Api(baseUrl, key);
     }

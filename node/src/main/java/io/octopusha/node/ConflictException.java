@@ -1,0 +1,8 @@
+package io.octopusha.node;
+
+/** The request clashes with what exists (a package that is already there): a 409. */
+public class ConflictException extends RuntimeException {
+    public ConflictException(String message) {
+        super(message);
+    }
+}

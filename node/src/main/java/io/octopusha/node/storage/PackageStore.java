@@ -1,0 +1,240 @@
+package io.octopusha.node.storage;
+
+import io.octopusha.node.ConflictException;
+import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.db.schema.tables.records.PackageRecord;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static io.octopusha.node.db.schema.Tables.PACKAGE;
+import static io.octopusha.node.db.schema.Tables.SPACE;
+
+/**
+ * The built-in package repository on the shared directory. An upload is streamed to {@code tmp/} and renamed
+ * into place inside the database transaction that records it, so a package is visible only when complete and
+ * two nodes racing on the same package cannot both win.
+ */
+public final class PackageStore {
+    public enum OverwriteMode { FailIfExists, OverwriteExisting, IgnoreIfExists }
+
+    public record PackageInfo(String spaceId, String id, String packageId, String version, String fileExtension,
+                              long sizeBytes, String hash, OffsetDateTime published) {
+        public String fileName() {
+            return packageId + "." + version + fileExtension;
+        }
+    }
+
+    /** The stored package and whether this upload created or replaced it (false: an existing one was kept). */
+    public record UploadResult(PackageInfo pkg, boolean stored) {
+    }
+
+    private final DSLContext db;
+    private final SharedStorage storage;
+
+    public PackageStore(DSLContext db, SharedStorage storage) {
+        this.db = db;
+        this.storage = storage;
+    }
+
+    public UploadResult upload(String spaceId, InputStream body, String contentType, OverwriteMode mode) throws IOException {
+        Path tmp = storage.tmp().resolve("upload-" + UUID.randomUUID() + ".part");
+        try {
+            PackageFileName[] name = new PackageFileName[1];
+            MultipartFileReader.Received received = MultipartFileReader.read(body, contentType, tmp,
+                    fileName -> name[0] = PackageFileName.parse(fileName));
+            if (received.size() == 0) throw new InvalidInputException("The file " + received.fileName() + " is empty.");
+            Path dir = storage.packages().resolve(spaceId);
+            Files.createDirectories(dir);
+            return db.transactionResult(tx -> publish(tx.dsl(), spaceId, name[0], received, tmp, dir, mode));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private UploadResult publish(DSLContext t, String spaceId, PackageFileName name, MultipartFileReader.Received received,
+                                 Path tmp, Path dir, OverwriteMode mode) throws IOException {
+        PackageRecord existing = t.selectFrom(PACKAGE).where(key(spaceId, name.id())).forUpdate().fetchOne();
+        if (existing != null && mode == OverwriteMode.IgnoreIfExists) return new UploadResult(toInfo(existing), false);
+        if (existing != null && mode == OverwriteMode.FailIfExists) throw alreadyExists(name);
+        var insert = t.insertInto(PACKAGE)
+                .set(PACKAGE.SPACE_ID, spaceId).set(PACKAGE.ID, name.id())
+                .set(PACKAGE.PACKAGE_ID, name.packageId()).set(PACKAGE.VERSION, name.version())
+                .set(PACKAGE.FILE_EXTENSION, name.extension()).set(PACKAGE.SIZE_BYTES, received.size())
+                .set(PACKAGE.HASH, received.sha256());
+        PackageRecord row = mode == OverwriteMode.OverwriteExisting
+                ? insert.onConflict(PACKAGE.SPACE_ID, PACKAGE.ID).doUpdate()
+                        .set(PACKAGE.FILE_EXTENSION, name.extension()).set(PACKAGE.SIZE_BYTES, received.size())
+                        .set(PACKAGE.HASH, received.sha256()).set(PACKAGE.PUBLISHED, DSL.currentOffsetDateTime())
+                        .returning().fetchOne()
+                // A concurrent upload of the same package waits here on its unique key, then finds it taken.
+                : insert.onConflictDoNothing().returning().fetchOne();
+        if (row == null) {
+            if (mode == OverwriteMode.IgnoreIfExists) {
+                return new UploadResult(toInfo(t.selectFrom(PACKAGE).where(key(spaceId, name.id())).fetchSingle()), false);
+            }
+            throw alreadyExists(name);
+        }
+        Files.move(tmp, dir.resolve(name.fileName()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (existing != null && !existing.getFileExtension().equals(name.extension())) {
+            Files.deleteIfExists(dir.resolve(toInfo(existing).fileName()));
+        }
+        return new UploadResult(toInfo(row), true);
+    }
+
+    private static ConflictException alreadyExists(PackageFileName name) {
+        return new ConflictException("The package " + name.packageId() + " version " + name.version()
+                + " already exists in the built-in repository. Upload a new version, or use overwriteMode=OverwriteExisting"
+                + " (or IgnoreIfExists) to replace (or keep) it.");
+    }
+
+    public List<PackageInfo> list(String spaceId, String filter, int skip, int take) {
+        return db.selectFrom(PACKAGE).where(listCondition(spaceId, filter))
+                .orderBy(PACKAGE.PACKAGE_ID, PACKAGE.PUBLISHED.desc()).offset(skip).limit(take)
+                .fetch(PackageStore::toInfo);
+    }
+
+    public int count(String spaceId, String filter) {
+        return db.fetchCount(PACKAGE, listCondition(spaceId, filter));
+    }
+
+    public Optional<PackageInfo> find(String spaceId, String id) {
+        return db.selectFrom(PACKAGE).where(key(spaceId, id)).fetchOptional(PackageStore::toInfo);
+    }
+
+    public Path file(PackageInfo pkg) {
+        return storage.packages().resolve(pkg.spaceId()).resolve(pkg.fileName());
+    }
+
+    public boolean delete(String spaceId, String id) {
+        return db.transactionResult(tx -> {
+            PackageRecord row = tx.dsl().deleteFrom(PACKAGE).where(key(spaceId, id)).returning().fetchOne();
+            if (row == null) return false;
+            Files.deleteIfExists(file(toInfo(row)));
+            return true;
+        });
+    }
+
+    /**
+     * Makes the database match the packages folder: files without a row are added (hashed), rows whose file
+     * changed size are re-hashed, rows without a file are removed. Returns a line per change.
+     */
+    public List<String> synchronizeIndex() {
+        List<String> changes = new ArrayList<>();
+        for (Path spaceDir : children(storage.packages())) {
+            String spaceId = spaceDir.getFileName().toString();
+            if (!db.fetchExists(SPACE, SPACE.ID.eq(spaceId))) continue;
+            Set<String> seen = new HashSet<>();
+            for (Path file : children(spaceDir)) {
+                PackageFileName name;
+                try {
+                    name = PackageFileName.parse(file.getFileName().toString());
+                } catch (InvalidInputException e) {
+                    changes.add("skipped " + file.getFileName() + ": " + e.getMessage());
+                    continue;
+                }
+                seen.add(name.id());
+                long size = size(file);
+                Optional<PackageInfo> row = find(spaceId, name.id());
+                if (row.isPresent() && row.get().sizeBytes() == size && row.get().fileExtension().equals(name.extension())) continue;
+                String hash = sha256(file);
+                db.insertInto(PACKAGE).set(PACKAGE.SPACE_ID, spaceId).set(PACKAGE.ID, name.id())
+                        .set(PACKAGE.PACKAGE_ID, name.packageId()).set(PACKAGE.VERSION, name.version())
+                        .set(PACKAGE.FILE_EXTENSION, name.extension()).set(PACKAGE.SIZE_BYTES, size).set(PACKAGE.HASH, hash)
+                        .onConflict(PACKAGE.SPACE_ID, PACKAGE.ID).doUpdate()
+                        .set(PACKAGE.FILE_EXTENSION, name.extension()).set(PACKAGE.SIZE_BYTES, size).set(PACKAGE.HASH, hash)
+                        .execute();
+                changes.add((row.isPresent() ? "re-indexed " : "added ") + spaceId + "/" + file.getFileName());
+            }
+            for (PackageInfo pkg : list(spaceId, null, 0, Integer.MAX_VALUE)) {
+                if (!seen.contains(pkg.id())) {
+                    db.deleteFrom(PACKAGE).where(key(spaceId, pkg.id())).execute();
+                    changes.add("removed " + spaceId + "/" + pkg.fileName() + " (no file)");
+                }
+            }
+        }
+        return changes;
+    }
+
+    /** Rows without their file (or with the wrong size) and files without a row. */
+    public List<String> integrityProblems() {
+        List<String> problems = new ArrayList<>();
+        Set<Path> indexed = new HashSet<>();
+        for (PackageInfo pkg : db.selectFrom(PACKAGE).fetch(PackageStore::toInfo)) {
+            Path file = file(pkg);
+            indexed.add(file);
+            if (!Files.isRegularFile(file)) problems.add("package " + pkg.spaceId() + "/" + pkg.fileName() + " has no file");
+            else if (size(file) != pkg.sizeBytes()) problems.add("package " + pkg.spaceId() + "/" + pkg.fileName() + " has the wrong size");
+        }
+        for (Path spaceDir : children(storage.packages())) {
+            for (Path file : children(spaceDir)) {
+                if (!indexed.contains(file)) problems.add("file " + storage.packages().relativize(file) + " is not in the package index");
+            }
+        }
+        return problems;
+    }
+
+    private static Condition key(String spaceId, String id) {
+        return PACKAGE.SPACE_ID.eq(spaceId).and(PACKAGE.ID.eq(id));
+    }
+
+    private static Condition listCondition(String spaceId, String filter) {
+        Condition c = PACKAGE.SPACE_ID.eq(spaceId);
+        return filter == null || filter.isEmpty() ? c : c.and(PACKAGE.PACKAGE_ID.containsIgnoreCase(filter));
+    }
+
+    private static PackageInfo toInfo(PackageRecord r) {
+        return new PackageInfo(r.getSpaceId(), r.getId(), r.getPackageId(), r.getVersion(), r.getFileExtension(),
+                r.getSizeBytes(), r.getHash(), r.getPublished());
+    }
+
+    private static List<Path> children(Path dir) {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) digest.update(buffer, 0, n);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
