@@ -103,6 +103,8 @@ public final class ApiKeys {
                 .set(API_KEY.KEY_PREFIX, prefixOf(key))
                 .returning()
                 .fetchOne();
+        // This node sees its own change at once; the others hear of it by NOTIFY.
+        reload();
         return new CreatedKey(row.getId(), row.getPurpose(), role, key, row.getCreated());
     }
 
@@ -112,7 +114,9 @@ public final class ApiKeys {
     }
 
     public boolean delete(String id) {
-        return db.deleteFrom(API_KEY).where(API_KEY.ID.eq(id)).execute() == 1;
+        boolean deleted = db.deleteFrom(API_KEY).where(API_KEY.ID.eq(id)).execute() == 1;
+        reload();
+        return deleted;
     }
 
     /** Writes "last used" for keys used since the previous flush: one statement, not one per request. */

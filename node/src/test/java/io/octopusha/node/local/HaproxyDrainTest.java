@@ -43,7 +43,7 @@ class HaproxyDrainTest {
         haproxy = Haproxy.start(cluster.root().resolve("haproxy"), port, NodeProcessTest.freePort(),
                 nodes.stream().map(n -> new Haproxy.Backend(n.name(), n.port())).toList());
         viaHaproxy = new Api("http://127.0.0.1:" + port, TestCluster.ADMIN_KEY);
-        await().atMost(Duration.ofSeconds(10)).until(() -> haproxy.serverStates().values().stream().allMatch("UP"::equals)
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> haproxy.serverStates().values().stream().allMatch("UP"::equals)
                 && haproxy.serverStates().size() == 3);
     }
 
