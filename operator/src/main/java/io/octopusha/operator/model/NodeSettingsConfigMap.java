@@ -20,7 +20,7 @@ public final class NodeSettingsConfigMap {
                 .build();
     }
 
-    static Map<String, String> settings(OctopusCluster cr) {
+    private static Map<String, String> settings(OctopusCluster cr) {
         var spec = cr.getSpec();
         Map<String, String> data = new LinkedHashMap<>();
         data.put("OCTOPUS_HTTP_PORT", Integer.toString(Names.NODE_HTTP_PORT));

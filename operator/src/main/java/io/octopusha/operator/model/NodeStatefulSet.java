@@ -59,9 +59,13 @@ public final class NodeStatefulSet {
         return template;
     }
 
-    /** Covers the pod template and the node settings ConfigMap, whose values pods only read at start. */
+    /**
+     * Covers the pod template only. The node settings ConfigMap needs no restart of its own: its task cap and node
+     * limit are applied to running nodes through their API and StatefulSet size, and the shutdown grace follows
+     * terminationGracePeriodSeconds, which is in the template.
+     */
     public static String templateHash(OctopusCluster cr) {
-        String json = Serialization.asJson(unhashedTemplate(cr)) + Serialization.asJson(NodeSettingsConfigMap.settings(cr));
+        String json = Serialization.asJson(unhashedTemplate(cr));
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);

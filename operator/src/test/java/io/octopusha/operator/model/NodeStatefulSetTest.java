@@ -123,7 +123,7 @@ class NodeStatefulSetTest {
     }
 
     @Test
-    void templateHashChangesWithTheTemplateAndTheNodeSettingsOnly() {
+    void templateHashChangesWithThePodTemplateOnly() {
         String hash = NodeStatefulSet.templateHash(cluster);
         assertThat(NodeStatefulSet.templateHash(Clusters.minimal("octo", "prod"))).isEqualTo(hash);
         assertThat(NodeStatefulSet.desired(cluster, 3).getSpec().getTemplate().getMetadata().getAnnotations())
@@ -135,6 +135,9 @@ class NodeStatefulSetTest {
         String newImage = NodeStatefulSet.templateHash(cluster);
         assertThat(newImage).isNotEqualTo(hash);
         cluster.getSpec().taskCap = 9;
-        assertThat(NodeStatefulSet.templateHash(cluster)).as("node settings are read at start").isNotEqualTo(newImage);
+        cluster.getSpec().nodeLimit = 4;
+        assertThat(NodeStatefulSet.templateHash(cluster)).as("caps and limits apply live").isEqualTo(newImage);
+        cluster.getSpec().terminationGracePeriodSeconds = 60L;
+        assertThat(NodeStatefulSet.templateHash(cluster)).isNotEqualTo(newImage);
     }
 }
