@@ -20,9 +20,13 @@ public final class OperatorHttpServer implements AutoCloseable {
         server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
         server.createContext("/readyz", exchange -> {
             var runtime = operator.getRuntimeInfo();
-            boolean ready = runtime.isStarted() && runtime.allEventSourcesAreHealthy();
-            respond(exchange, ready ? 200 : 503, "text/plain",
-                    ready ? "ok\n" : "not ready: " + runtime.unhealthyEventSources() + "\n");
+            if (!runtime.isStarted()) {
+                respond(exchange, 503, "text/plain", "not started\n");
+            } else if (!runtime.allEventSourcesAreHealthy()) {
+                respond(exchange, 503, "text/plain", "unhealthy: " + runtime.unhealthyEventSources().keySet() + "\n");
+            } else {
+                respond(exchange, 200, "text/plain", "ok\n");
+            }
         });
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
