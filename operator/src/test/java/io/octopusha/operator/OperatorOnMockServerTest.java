@@ -195,6 +195,37 @@ class OperatorOnMockServerTest {
     }
 
     @Test
+    void referencingAnAdminKeyLaterRemovesTheGeneratedOneAndDisablingTheIngressRemovesIt() {
+        String ns = newNamespace();
+        createDatabaseSecret(ns);
+        OctopusCluster cluster = Clusters.minimal("iota", ns);
+        cluster.getSpec().ingress = new IngressSpec();
+        cluster.getSpec().ingress.enabled = true;
+        create(cluster);
+        eventually().untilAsserted(() -> {
+            assertThat(client.secrets().inNamespace(ns).withName("iota-admin-api-key").get()).isNotNull();
+            assertThat(client.network().v1().ingresses().inNamespace(ns).withName("iota").get()).isNotNull();
+        });
+        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("iota-admin")
+                .endMetadata().withStringData(Map.of("key", "API-MINE")).build()).create();
+
+        client.resources(OctopusCluster.class).inNamespace(ns).withName("iota").edit(c -> {
+            c.getSpec().adminApiKeySecretRef = new SecretKeyRef("iota-admin", "key");
+            c.getSpec().ingress.enabled = false;
+            return c;
+        });
+        eventually().untilAsserted(() -> {
+            assertThat(client.secrets().inNamespace(ns).withName("iota-admin-api-key").get()).isNull();
+            assertThat(client.network().v1().ingresses().inNamespace(ns).withName("iota").get()).isNull();
+            assertThat(client.apps().statefulSets().inNamespace(ns).withName("iota").get().getSpec().getTemplate()
+                    .getSpec().getContainers().getFirst().getEnv())
+                    .filteredOn(e -> e.getName().equals("OCTOPUS_ADMIN_API_KEY"))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("iota-admin"));
+        });
+    }
+
+    @Test
     void missingSecretIsReportedAndNothingIsCreatedUntilItExists() {
         String ns = newNamespace();
         OctopusCluster cluster = Clusters.minimal("beta", ns);

@@ -18,16 +18,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Queued", jsonPath = ".status.queue.queued", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class OctopusCluster extends CustomResource<OctopusClusterSpec, OctopusClusterStatus> implements Namespaced {
+    // No initStatus(): a new resource must have no status at all, or the first status patch (a JSON patch computed
+    // against an empty status object) would address a /status that the API server does not have.
     public static final String GROUP = "octopusha.io";
     public static final String VERSION = "v1alpha1";
 
     @Override
     protected OctopusClusterSpec initSpec() {
         return new OctopusClusterSpec();
-    }
-
-    @Override
-    protected OctopusClusterStatus initStatus() {
-        return new OctopusClusterStatus();
     }
 }
