@@ -132,7 +132,7 @@ public class OctopusClusterReconciler implements Reconciler<OctopusCluster> {
     }
 
     /** Writes the status only when it changed, so that an idle cluster causes no API writes. */
-    private static UpdateControl<OctopusCluster> report(OctopusCluster cluster, OctopusClusterStatus status,
+    static UpdateControl<OctopusCluster> report(OctopusCluster cluster, OctopusClusterStatus status,
                                                         Duration next) {
         boolean changed = !Objects.equals(Serialization.jsonMapper().valueToTree(status),
                 Serialization.jsonMapper().valueToTree(Optional.ofNullable(cluster.getStatus())

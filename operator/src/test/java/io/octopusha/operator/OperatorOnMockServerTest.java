@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -360,6 +361,36 @@ class OperatorOnMockServerTest {
         List<Event> events = client.v1().events().inNamespace(ns).list().getItems();
         assertThat(events).extracting(Event::getReason).contains("Draining", "Retiring");
         assertThat(events).allSatisfy(e -> assertThat(e.getInvolvedObject().getName()).isEqualTo("zeta"));
+    }
+
+    @Test
+    void cordoningAKubernetesNodeDrainsTheOctopusNodesOnIt() {
+        String ns = newNamespace();
+        createDatabaseSecret(ns);
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("kube-c").endMetadata()
+                .withNewSpec().withUnschedulable(false).endSpec().build()).create();
+        OctopusCluster cluster = Clusters.minimal("theta", ns);
+        cluster.getSpec().replicas = 2;
+        OctopusCluster created = create(cluster);
+        eventually().until(() -> client.apps().statefulSets().inNamespace(ns).withName("theta").get() != null);
+        runPod(created, 0, true, "kube-a");
+        runPod(created, 1, true, "kube-c");
+        eventually().untilAsserted(() -> assertThat(client.pods().inNamespace(ns).withName("theta-1").get()
+                .getMetadata().getLabels()).containsEntry(Labels.LOAD_BALANCER, Labels.IN));
+
+        client.nodes().withName("kube-c").edit(n -> new NodeBuilder(n).editSpec().withUnschedulable(true).endSpec().build());
+        eventually().untilAsserted(() -> {
+            var nodes = get(ns, "theta").getStatus().nodes;
+            assertThat(nodes).filteredOn(n -> n.name.equals("theta-1")).singleElement()
+                    .satisfies(n -> assertThat(n.drainReason).isEqualTo(DrainReason.NodeCordoned));
+            assertThat(nodes).filteredOn(n -> n.name.equals("theta-0")).singleElement()
+                    .satisfies(n -> assertThat(n.drainReason).isNull());
+            assertThat(client.pods().inNamespace(ns).withName("theta-1").get().getMetadata().getLabels())
+                    .containsEntry(Labels.LOAD_BALANCER, Labels.OUT);
+            assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("theta").get()).isNotNull();
+        });
+        assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                .anySatisfy(e -> assertThat(e.getMessage()).isEqualTo("Draining node theta-1 (NodeCordoned)"));
     }
 
     @Test
