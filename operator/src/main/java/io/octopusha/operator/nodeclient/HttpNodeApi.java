@@ -18,10 +18,12 @@ import java.util.List;
 
 /**
  * The node API over HTTP. Every call has a timeout and is tried against each known node in turn until one answers, so
- * one node that is restarting or has lost its database does not stall the operator.
+ * one node that is restarting or has lost its database does not stall the operator; the whole round is tried twice,
+ * which covers a connection that a node closed just as it was reused. Every call the operator makes is idempotent.
  */
 public final class HttpNodeApi implements NodeApi {
     public static final String API_KEY_HEADER = "X-Octopus-ApiKey";
+    private static final int ROUNDS = 2;
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -78,23 +80,26 @@ public final class HttpNodeApi implements NodeApi {
 
     private HttpResponse<String> call(String method, String path, Object body, int... acceptedErrors) {
         List<String> failures = new ArrayList<>();
-        for (URI node : nodes) {
-            try {
-                HttpResponse<String> response = http.send(request(node, method, path, body),
-                        HttpResponse.BodyHandlers.ofString());
-                int status = response.statusCode();
-                if (status / 100 == 2 || contains(acceptedErrors, status)) {
-                    return response;
+        for (int round = 0; round < ROUNDS; round++) {
+            for (URI node : nodes) {
+                try {
+                    HttpResponse<String> response = http.send(request(node, method, path, body),
+                            HttpResponse.BodyHandlers.ofString());
+                    int status = response.statusCode();
+                    if (status / 100 == 2 || contains(acceptedErrors, status)) {
+                        return response;
+                    }
+                    failures.add(node + " answered " + status + " " + response.body());
+                    if (status / 100 == 4) {
+                        // The request itself is wrong (or the key): every node would say the same.
+                        throw new NodeApiException(method + " " + path + " failed: " + String.join("; ", failures));
+                    }
+                } catch (IOException e) {
+                    failures.add(node + ": " + e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new NodeApiException(method + " " + path + " interrupted", e);
                 }
-                failures.add(node + " answered " + status);
-                if (status / 100 == 4) {
-                    break; // the request itself is wrong; another node would say the same
-                }
-            } catch (IOException e) {
-                failures.add(node + ": " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new NodeApiException(method + " " + path + " interrupted", e);
             }
         }
         throw new NodeApiException(method + " " + path + " failed: " + String.join("; ", failures));
