@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -97,14 +98,14 @@ public class OctopusClusterReconciler implements Reconciler<OctopusCluster> {
         List<String> specProblems = SpecValidation.specProblems(cluster.getSpec());
         if (!specProblems.isEmpty()) {
             return report(cluster, StatusBuilder.invalid(cluster, SpecValidation.INVALID_SPEC, specProblems, now),
-                    IDLE_INTERVAL);
+                    context, IDLE_INTERVAL);
         }
         Map<String, Map<String, String>> secrets = new HashMap<>();
         List<String> secretProblems = SpecValidation.secretProblems(cluster.getSpec(),
                 name -> secrets.computeIfAbsent(name, n -> secretData(context.getClient(), cluster, n)));
         if (!secretProblems.isEmpty()) {
             return report(cluster, StatusBuilder.invalid(cluster, SpecValidation.SECRET_NOT_FOUND, secretProblems, now),
-                    BUSY_INTERVAL);
+                    context, BUSY_INTERVAL);
         }
         String adminApiKey = adminApiKey(context.getClient(), cluster);
 
@@ -118,7 +119,7 @@ public class OctopusClusterReconciler implements Reconciler<OctopusCluster> {
 
         OctopusClusterStatus status = StatusBuilder.build(view.observation(), plan, notApplied, view.queue(),
                 degradations(cluster), view.nodeApiError());
-        return report(cluster, status, plan.inProgress() ? BUSY_INTERVAL : IDLE_INTERVAL);
+        return report(cluster, status, context, plan.inProgress() ? BUSY_INTERVAL : IDLE_INTERVAL);
     }
 
     /** Problems that do not stop the operator but that the user must know about. */
@@ -131,20 +132,25 @@ public class OctopusClusterReconciler implements Reconciler<OctopusCluster> {
         return List.of();
     }
 
-    /** Writes the status only when it changed, so that an idle cluster causes no API writes. */
-    static UpdateControl<OctopusCluster> report(OctopusCluster cluster, OctopusClusterStatus status,
-                                                        Duration next) {
-        boolean changed = !Objects.equals(Serialization.jsonMapper().valueToTree(status),
-                Serialization.jsonMapper().valueToTree(Optional.ofNullable(cluster.getStatus())
-                        .orElseGet(OctopusClusterStatus::new)));
-        UpdateControl<OctopusCluster> control;
-        if (changed) {
-            cluster.setStatus(status);
-            control = UpdateControl.patchStatus(cluster);
-        } else {
-            control = UpdateControl.noUpdate();
+    /**
+     * Writes the status only when it changed, so that an idle cluster causes no API writes. The write waits until the
+     * operator's own cache holds the new status: the next reconcile, which a pod event can start at once, must plan
+     * from the drain bookkeeping just written, not from the one before.
+     */
+    private static UpdateControl<OctopusCluster> report(OctopusCluster cluster, OctopusClusterStatus status,
+                                                        Context<OctopusCluster> context, Duration next) {
+        if (statusChanged(cluster, status)) {
+            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(cluster, context, fresh -> {
+                fresh.setStatus(status);
+                return fresh;
+            });
         }
-        return control.rescheduleAfter(next);
+        return UpdateControl.<OctopusCluster>noUpdate().rescheduleAfter(next);
+    }
+
+    static boolean statusChanged(OctopusCluster cluster, OctopusClusterStatus status) {
+        return !Objects.equals(Serialization.jsonMapper().valueToTree(status), Serialization.jsonMapper()
+                .valueToTree(Optional.ofNullable(cluster.getStatus()).orElseGet(OctopusClusterStatus::new)));
     }
 
     /** The referenced key, or the generated one: reused from its Secret, created once when there is none yet. */

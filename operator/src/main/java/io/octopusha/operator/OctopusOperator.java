@@ -8,9 +8,9 @@ import io.octopusha.operator.nodeclient.NodeUrlResolver;
 import java.time.Clock;
 
 /**
- * Builds the operator. Production and tests share this one configuration, including no server-side apply: dependents
- * are compared and updated client-side and status is patched with a JSON merge patch, which real API servers and the
- * fabric8 mock server both support (the mock server has no server-side apply).
+ * Builds the operator. Production and tests share this one configuration, including no server-side apply, which the
+ * fabric8 mock server lacks: dependents are compared and updated client-side, and the reconciler replaces the status
+ * through the status subresource.
  */
 public final class OctopusOperator {
     private OctopusOperator() {
@@ -21,7 +21,6 @@ public final class OctopusOperator {
         Operator operator = new Operator(o -> o
                 .withKubernetesClient(client)
                 .withSSABasedCreateUpdateMatchForDependentResources(false)
-                .withUseSSAToPatchPrimaryResource(false)
                 .withMetrics(metrics)
                 .withCloseClientOnStop(false));
         operator.register(new OctopusClusterReconciler(resolver, nodeApis, clock));
