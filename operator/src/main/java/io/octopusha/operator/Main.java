@@ -12,11 +12,13 @@ import io.octopusha.operator.nodeclient.NodeApiFactory;
 import io.octopusha.operator.nodeclient.NodeUrlResolver;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * Runs the operator in a cluster. Settings: OPERATOR_HTTP_PORT (health and metrics, default 8080) and
- * OPERATOR_NODE_API_TIMEOUT (ISO-8601, per node API request, default PT5S). The Kubernetes connection comes from the
- * in-cluster service account or the kube config, as usual for the fabric8 client.
+ * Runs the operator in a cluster. Settings: OPERATOR_HTTP_PORT (health and metrics, default 8080),
+ * OPERATOR_NODE_API_TIMEOUT (ISO-8601, per node API request, default PT5S) and OPERATOR_LEASE_NAMESPACE (set it to run
+ * several replicas with leader election). The Kubernetes connection comes from the in-cluster service account or the
+ * kube config, as usual for the fabric8 client.
  */
 public final class Main {
     private Main() {
@@ -30,7 +32,8 @@ public final class Main {
         new JvmThreadMetrics().bindTo(registry);
         KubernetesClient client = new KubernetesClientBuilder().build();
         Operator operator = OctopusOperator.create(client, NodeUrlResolver.podIp(), NodeApiFactory.http(timeout),
-                Clock.systemUTC(), MicrometerMetrics.withoutPerResourceMetrics(registry));
+                Clock.systemUTC(), MicrometerMetrics.withoutPerResourceMetrics(registry),
+                Optional.ofNullable(System.getenv("OPERATOR_LEASE_NAMESPACE")).filter(ns -> !ns.isBlank()));
         OperatorHttpServer http = new OperatorHttpServer(port, operator, registry);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             operator.stop();
