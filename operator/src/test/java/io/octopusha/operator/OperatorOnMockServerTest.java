@@ -289,9 +289,9 @@ class OperatorOnMockServerTest {
             assertThat(degraded.getStatus()).isEqualTo("True");
             assertThat(degraded.getReason()).isEqualTo("NodeLimitExceeded");
             assertThat(degraded.getMessage()).contains("spec.replicas 5 exceeds nodeLimit 2");
+            assertThat(client.configMaps().inNamespace(ns).withName("delta-config").get().getData())
+                    .containsEntry("OCTOPUS_NODE_LIMIT", "2");
         });
-        assertThat(client.configMaps().inNamespace(ns).withName("delta-config").get().getData())
-                .containsEntry("OCTOPUS_NODE_LIMIT", "2");
     }
 
     @Test
@@ -355,12 +355,14 @@ class OperatorOnMockServerTest {
         });
         assertThat(client.apps().statefulSets().inNamespace(ns).withName("zeta").get().getSpec().getReplicas())
                 .as("not shrunk before the drain settled").isEqualTo(2);
-        eventually().untilAsserted(() ->
-                assertThat(client.apps().statefulSets().inNamespace(ns).withName("zeta").get().getSpec().getReplicas())
-                        .isEqualTo(1));
-        List<Event> events = client.v1().events().inNamespace(ns).list().getItems();
-        assertThat(events).extracting(Event::getReason).contains("Draining", "Retiring");
-        assertThat(events).allSatisfy(e -> assertThat(e.getInvolvedObject().getName()).isEqualTo("zeta"));
+        eventually().untilAsserted(() -> {
+            assertThat(client.apps().statefulSets().inNamespace(ns).withName("zeta").get().getSpec().getReplicas())
+                    .isEqualTo(1);
+            // The Events are recorded right after the StatefulSet changed, in the same reconcile.
+            List<Event> events = client.v1().events().inNamespace(ns).list().getItems();
+            assertThat(events).extracting(Event::getReason).contains("Draining", "Retiring");
+            assertThat(events).allSatisfy(e -> assertThat(e.getInvolvedObject().getName()).isEqualTo("zeta"));
+        });
     }
 
     @Test
