@@ -1,0 +1,51 @@
+package io.octopusha.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.octopusha.operator.nodeclient.NodeApiFactory;
+import io.octopusha.operator.nodeclient.NodeUrlResolver;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Runs the operator in a cluster. Settings: OPERATOR_HTTP_PORT (health and metrics, default 8080),
+ * OPERATOR_NODE_API_TIMEOUT (ISO-8601, per node API request, default PT5S) and OPERATOR_LEASE_NAMESPACE (set it to run
+ * several replicas with leader election). The Kubernetes connection comes from the in-cluster service account or the
+ * kube config, as usual for the fabric8 client.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(env("OPERATOR_HTTP_PORT", "8080"));
+        Duration timeout = Duration.parse(env("OPERATOR_NODE_API_TIMEOUT", "PT5S"));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        Operator operator = OctopusOperator.create(client, NodeUrlResolver.podIp(), NodeApiFactory.http(timeout),
+                Clock.systemUTC(), MicrometerMetrics.withoutPerResourceMetrics(registry),
+                Optional.ofNullable(System.getenv("OPERATOR_LEASE_NAMESPACE")).filter(ns -> !ns.isBlank()));
+        OperatorHttpServer http = new OperatorHttpServer(port, operator, registry);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            operator.stop();
+            http.close();
+            client.close();
+        }));
+        http.start();
+        operator.start();
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

@@ -1,0 +1,3 @@
+package io.octopusha.operator.crd;
+
+public enum ImagePullPolicy { Always, IfNotPresent, Never }

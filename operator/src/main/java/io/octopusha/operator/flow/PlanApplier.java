@@ -1,0 +1,110 @@
+package io.octopusha.operator.flow;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.octopusha.operator.crd.OctopusCluster;
+import io.octopusha.operator.model.Labels;
+import io.octopusha.operator.model.Names;
+import io.octopusha.operator.nodeclient.NodeApi;
+import io.octopusha.operator.nodeclient.NodeApiException;
+import io.octopusha.operator.nodeclient.NodeSummary;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Carries a plan out: pod labels, task caps and drains through the node API, cancellations, restarts, clean-up. */
+public final class PlanApplier {
+    private static final Logger LOG = LoggerFactory.getLogger(PlanApplier.class);
+
+    private final KubernetesClient client;
+    private final ClusterEvents events;
+
+    public PlanApplier(KubernetesClient client, ClusterEvents events) {
+        this.client = client;
+        this.events = events;
+    }
+
+    /** @return nodes whose undrain could not be applied yet, so that their drain bookkeeping is kept */
+    public Set<String> apply(OctopusCluster cluster, Plan plan, ClusterView view) {
+        Observation o = view.observation();
+        labelPods(cluster, plan, o);
+        Set<String> notApplied = new HashSet<>();
+        for (NodeIntent intent : plan.nodes().values()) {
+            if (!applyToNode(cluster, intent, o.summary(intent.name()), view.nodeApi())
+                    && Boolean.FALSE.equals(intent.maintenance())) {
+                notApplied.add(intent.name());
+            }
+        }
+        view.nodeApi().ifPresent(api -> {
+            plan.cancelTasksOn().forEach(n -> cancelTasks(cluster, api, n));
+            plan.nodeRecordsToDelete().forEach(n -> deleteRecord(cluster, api, n));
+        });
+        plan.events().forEach(e -> events.record(cluster, e));
+        plan.podsToRestart().forEach(n -> client.pods().inNamespace(cluster.getMetadata().getNamespace())
+                .withName(n).delete());
+        return notApplied;
+    }
+
+    private void labelPods(OctopusCluster cluster, Plan plan, Observation o) {
+        for (PodView pod : o.pods()) {
+            NodeIntent intent = plan.nodes().get(pod.name());
+            String label = intent != null && intent.inLoadBalancer() ? Labels.IN : Labels.OUT;
+            if (!label.equals(pod.loadBalancerLabel()) && !pod.terminating()) {
+                LOG.info("{}/{}: pod {} load-balancer={}", cluster.getMetadata().getNamespace(),
+                        cluster.getMetadata().getName(), pod.name(), label);
+                client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(pod.name())
+                        .edit(p -> new PodBuilder(p).editMetadata().addToLabels(Labels.LOAD_BALANCER, label)
+                                .endMetadata().build());
+            }
+        }
+    }
+
+    /** @return whether the node now has the intended cap and drain flag */
+    private boolean applyToNode(OctopusCluster cluster, NodeIntent intent, Optional<NodeSummary> summary,
+                                Optional<NodeApi> api) {
+        if (summary.isEmpty() || summary.get().offline() || api.isEmpty()) {
+            return false;
+        }
+        NodeSummary node = summary.get();
+        Integer cap = node.maxConcurrentTasks() == intent.taskCap() ? null : intent.taskCap();
+        Boolean maintenance = intent.maintenance() == null || intent.maintenance() == node.inMaintenanceMode()
+                ? null : intent.maintenance();
+        if (cap == null && maintenance == null) {
+            return true;
+        }
+        try {
+            api.get().updateNode(node.id(), cap, maintenance);
+            LOG.info("{}/{}: node {} cap={} drain={}", cluster.getMetadata().getNamespace(),
+                    cluster.getMetadata().getName(), intent.name(), Objects.requireNonNullElse(cap, node.maxConcurrentTasks()),
+                    Objects.requireNonNullElse(maintenance, node.inMaintenanceMode()));
+            return true;
+        } catch (NodeApiException e) {
+            LOG.warn("{}: could not update node {}: {}", cluster.getMetadata().getName(), intent.name(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void cancelTasks(OctopusCluster cluster, NodeApi api, String name) {
+        try {
+            for (String task : api.activeTaskIds(Names.nodeId(name))) {
+                api.cancelTask(task);
+                LOG.info("{}: cancelled {} on {} after drainTimeout", cluster.getMetadata().getName(), task, name);
+            }
+        } catch (NodeApiException e) {
+            LOG.warn("{}: could not cancel the tasks of {}: {}", cluster.getMetadata().getName(), name, e.getMessage());
+        }
+    }
+
+    private void deleteRecord(OctopusCluster cluster, NodeApi api, String name) {
+        try {
+            if (api.deleteNode(Names.nodeId(name))) {
+                events.record(cluster, PlannedEvent.normal("Retired", "Removed the node record of " + name));
+            }
+        } catch (NodeApiException e) {
+            LOG.warn("{}: could not remove the node record of {}: {}", cluster.getMetadata().getName(), name, e.getMessage());
+        }
+    }
+}

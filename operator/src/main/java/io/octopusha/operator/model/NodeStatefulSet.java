@@ -1,0 +1,149 @@
+package io.octopusha.operator.model;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.octopusha.operator.crd.Defaults;
+import io.octopusha.operator.crd.OctopusCluster;
+import io.octopusha.operator.crd.SecretKeyRef;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The nodes' StatefulSet. The operator, not the StatefulSet controller, decides when a pod restarts (OnDelete) and how
+ * many replicas exist (the retire flow shrinks only after draining), so both are inputs here.
+ */
+public final class NodeStatefulSet {
+    public static final String CONTAINER = "node";
+    public static final String PING_PATH = "/api/octopusservernodes/ping";
+    public static final String LIVE_PATH = "/api/health/live";
+
+    private NodeStatefulSet() {
+    }
+
+    public static StatefulSet desired(OctopusCluster cr, int replicas) {
+        return new StatefulSetBuilder()
+                .withMetadata(Meta.of(cr, Names.statefulSet(cr)))
+                .withNewSpec()
+                .withReplicas(replicas)
+                .withServiceName(Names.headlessService(cr))
+                // Parallel: a restarted node stays drained (ping 418, not ready) until the operator undrains it, and
+                // OrderedReady would wait for that readiness before starting the next pod.
+                .withPodManagementPolicy("Parallel")
+                .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+                .withNewSelector().withMatchLabels(Labels.selector(cr)).endSelector()
+                .withTemplate(podTemplate(cr))
+                .endSpec()
+                .build();
+    }
+
+    /** The pod template, annotated with the hash that marks pods made from an older template as outdated. */
+    public static PodTemplateSpec podTemplate(OctopusCluster cr) {
+        PodTemplateSpec template = unhashedTemplate(cr);
+        template.getMetadata().getAnnotations().put(Labels.TEMPLATE_HASH, templateHash(cr));
+        return template;
+    }
+
+    /**
+     * Covers the pod template only. The node settings ConfigMap needs no restart of its own: its task cap and node
+     * limit are applied to running nodes through their API and StatefulSet size, and the shutdown grace follows
+     * terminationGracePeriodSeconds, which is in the template.
+     */
+    public static String templateHash(OctopusCluster cr) {
+        String json = Serialization.asJson(unhashedTemplate(cr));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PodTemplateSpec unhashedTemplate(OctopusCluster cr) {
+        var spec = cr.getSpec();
+        return new PodTemplateSpecBuilder()
+                .withNewMetadata().withLabels(Labels.common(cr)).withAnnotations(new TreeMap<>()).endMetadata()
+                .withNewSpec()
+                .withServiceAccountName(Names.serviceAccount(cr))
+                .withAutomountServiceAccountToken(false)
+                .withTerminationGracePeriodSeconds(Defaults.terminationGraceSeconds(spec))
+                .withContainers(container(cr))
+                .addNewVolume().withName("shared").withNewPersistentVolumeClaim()
+                .withClaimName(SharedStorageClaim.claimName(cr)).endPersistentVolumeClaim().endVolume()
+                .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .withNodeSelector(spec.nodeSelector == null || spec.nodeSelector.isEmpty() ? null : spec.nodeSelector)
+                .withTolerations(spec.tolerations == null || spec.tolerations.isEmpty() ? null : spec.tolerations)
+                .withAffinity(spec.affinity)
+                .endSpec()
+                .build();
+    }
+
+    private static Container container(OctopusCluster cr) {
+        var spec = cr.getSpec();
+        return new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(spec.image)
+                .withImagePullPolicy(spec.imagePullPolicy == null ? null : spec.imagePullPolicy.name())
+                .addNewPort().withName("http").withContainerPort(Names.NODE_HTTP_PORT).endPort()
+                .withEnv(env(cr))
+                .addNewEnvFrom().withNewConfigMapRef().withName(Names.configMap(cr)).endConfigMapRef().endEnvFrom()
+                .withReadinessProbe(httpProbe(PING_PATH, 5, 2))
+                .withLivenessProbe(httpProbe(LIVE_PATH, 10, 6))
+                .withResources(spec.resources)
+                .addNewVolumeMount().withName("shared").withMountPath(Names.SHARED_DIR).endVolumeMount()
+                .addNewVolumeMount().withName("data").withMountPath(Names.DATA_DIR).endVolumeMount()
+                .build();
+    }
+
+    private static List<EnvVar> env(OctopusCluster cr) {
+        var db = cr.getSpec().database;
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVarBuilder().withName("OCTOPUS_NODE_NAME")
+                .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom()
+                .build());
+        env.add(fromSecret("OCTOPUS_DB_URL", db.urlSecretRef));
+        if (db.userSecretRef != null) {
+            env.add(fromSecret("OCTOPUS_DB_USER", db.userSecretRef));
+        }
+        if (db.passwordSecretRef != null) {
+            env.add(fromSecret("OCTOPUS_DB_PASSWORD", db.passwordSecretRef));
+        }
+        env.add(fromSecret("OCTOPUS_ADMIN_API_KEY", AdminApiKey.ref(cr)));
+        return env;
+    }
+
+    private static EnvVar fromSecret(String name, SecretKeyRef ref) {
+        return new EnvVarBuilder().withName(name)
+                .withNewValueFrom().withNewSecretKeyRef().withName(ref.name).withKey(ref.key).endSecretKeyRef()
+                .endValueFrom().build();
+    }
+
+    private static Probe httpProbe(String path, int periodSeconds, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath(path).withPort(new IntOrString(Names.NODE_HTTP_PORT)).endHttpGet()
+                .withPeriodSeconds(periodSeconds)
+                .withTimeoutSeconds(3)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+
+    /** The template hash a pod was created from, or "" for a pod made before the operator hashed templates. */
+    public static String hashOf(Map<String, String> podAnnotations) {
+        return podAnnotations == null ? "" : podAnnotations.getOrDefault(Labels.TEMPLATE_HASH, "");
+    }
+}

@@ -1,0 +1,143 @@
+package io.octopusha.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.octopusha.operator.Clusters;
+import io.octopusha.operator.crd.ImagePullPolicy;
+import io.octopusha.operator.crd.OctopusCluster;
+import io.octopusha.operator.crd.SecretKeyRef;
+import io.octopusha.operator.crd.SharedStorageSpec;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class NodeStatefulSetTest {
+    final OctopusCluster cluster = Clusters.minimal("octo", "prod");
+
+    private Container container(StatefulSet sts) {
+        return sts.getSpec().getTemplate().getSpec().getContainers().getFirst();
+    }
+
+    private Map<String, EnvVar> env(StatefulSet sts) {
+        return container(sts).getEnv().stream().collect(Collectors.toMap(EnvVar::getName, Function.identity()));
+    }
+
+    @Test
+    void replicasComeFromTheCallerAndRestartsFromTheOperator() {
+        StatefulSet sts = NodeStatefulSet.desired(cluster, 2);
+        assertThat(sts.getMetadata().getName()).isEqualTo("octo");
+        assertThat(sts.getMetadata().getNamespace()).isEqualTo("prod");
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+        assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+        assertThat(sts.getSpec().getServiceName()).isEqualTo("octo-nodes");
+        assertThat(sts.getSpec().getSelector().getMatchLabels())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(Labels.NAME, "octopus-node", Labels.INSTANCE, "octo"));
+        assertThat(sts.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(sts.getSpec().getSelector().getMatchLabels())
+                .doesNotContainKey(Labels.LOAD_BALANCER);
+    }
+
+    @Test
+    void nodeNameIsThePodNameAndSecretsComeFromReferences() {
+        cluster.getSpec().adminApiKeySecretRef = new SecretKeyRef("admin", "token");
+        Map<String, EnvVar> env = env(NodeStatefulSet.desired(cluster, 3));
+        assertThat(env.get("OCTOPUS_NODE_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+        assertThat(env.get("OCTOPUS_DB_URL").getValueFrom().getSecretKeyRef().getName()).isEqualTo(Clusters.DB_SECRET);
+        assertThat(env.get("OCTOPUS_DB_URL").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("url");
+        assertThat(env.get("OCTOPUS_DB_USER").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("user");
+        assertThat(env.get("OCTOPUS_DB_PASSWORD").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
+        assertThat(env.get("OCTOPUS_ADMIN_API_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("admin");
+        assertThat(env.get("OCTOPUS_ADMIN_API_KEY").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+        assertThat(container(NodeStatefulSet.desired(cluster, 3)).getEnvFrom().getFirst().getConfigMapRef().getName())
+                .isEqualTo("octo-config");
+    }
+
+    @Test
+    void withoutUserAndPasswordOnlyTheUrlIsPassedAndTheGeneratedKeyIsUsed() {
+        cluster.getSpec().database.userSecretRef = null;
+        cluster.getSpec().database.passwordSecretRef = null;
+        Map<String, EnvVar> env = env(NodeStatefulSet.desired(cluster, 3));
+        assertThat(env).containsKey("OCTOPUS_DB_URL").doesNotContainKeys("OCTOPUS_DB_USER", "OCTOPUS_DB_PASSWORD");
+        assertThat(env.get("OCTOPUS_ADMIN_API_KEY").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("octo-admin-api-key");
+        assertThat(env.get("OCTOPUS_ADMIN_API_KEY").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("apiKey");
+    }
+
+    @Test
+    void probesPingForReadinessAndLiveOnPort8080() {
+        Container c = container(NodeStatefulSet.desired(cluster, 3));
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/api/octopusservernodes/ping");
+        assertThat(c.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+        assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/api/health/live");
+        assertThat(c.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+        assertThat(c.getPorts().getFirst().getContainerPort()).isEqualTo(8080);
+    }
+
+    @Test
+    void terminationGraceComesFromTheSpecAndDefaults() {
+        assertThat(NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec()
+                .getTerminationGracePeriodSeconds()).isEqualTo(630L);
+        cluster.getSpec().terminationGracePeriodSeconds = 120L;
+        assertThat(NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec()
+                .getTerminationGracePeriodSeconds()).isEqualTo(120L);
+    }
+
+    @Test
+    void sharedStorageIsTheOperatorsClaimOrTheExistingOne() {
+        var template = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec();
+        assertThat(template.getVolumes()).anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName())
+                .isEqualTo("octo-shared"));
+        assertThat(template.getContainers().getFirst().getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo(Names.SHARED_DIR));
+        cluster.getSpec().sharedStorage = new SharedStorageSpec();
+        cluster.getSpec().sharedStorage.existingClaim = "nfs-octopus";
+        assertThat(NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec().getVolumes())
+                .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("nfs-octopus"));
+    }
+
+    @Test
+    void schedulingAndResourceOptionsArePassedThrough() {
+        var spec = cluster.getSpec();
+        spec.imagePullPolicy = ImagePullPolicy.Always;
+        spec.resources = new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build();
+        spec.nodeSelector.put("pool", "octopus");
+        spec.tolerations.add(new TolerationBuilder().withKey("dedicated").withValue("octopus").withEffect("NoSchedule").build());
+        spec.affinity = new AffinityBuilder().withNewPodAntiAffinity().endPodAntiAffinity().build();
+        var pod = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().getFirst().getImage()).isEqualTo("octopusha/node:0.1.0");
+        assertThat(pod.getContainers().getFirst().getImagePullPolicy()).isEqualTo("Always");
+        assertThat(pod.getContainers().getFirst().getResources().getLimits()).containsEntry("memory", new Quantity("2Gi"));
+        assertThat(pod.getNodeSelector()).containsEntry("pool", "octopus");
+        assertThat(pod.getTolerations()).extracting(t -> t.getKey()).containsExactly("dedicated");
+        assertThat(pod.getAffinity().getPodAntiAffinity()).isNotNull();
+        assertThat(pod.getServiceAccountName()).isEqualTo("octo");
+    }
+
+    @Test
+    void templateHashChangesWithThePodTemplateOnly() {
+        String hash = NodeStatefulSet.templateHash(cluster);
+        assertThat(NodeStatefulSet.templateHash(Clusters.minimal("octo", "prod"))).isEqualTo(hash);
+        assertThat(NodeStatefulSet.desired(cluster, 3).getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry(Labels.TEMPLATE_HASH, hash);
+
+        cluster.getSpec().replicas = 7;
+        assertThat(NodeStatefulSet.templateHash(cluster)).as("scaling restarts nothing").isEqualTo(hash);
+        cluster.getSpec().image = "octopusha/node:0.2.0";
+        String newImage = NodeStatefulSet.templateHash(cluster);
+        assertThat(newImage).isNotEqualTo(hash);
+        cluster.getSpec().taskCap = 9;
+        cluster.getSpec().nodeLimit = 4;
+        assertThat(NodeStatefulSet.templateHash(cluster)).as("caps and limits apply live").isEqualTo(newImage);
+        cluster.getSpec().terminationGracePeriodSeconds = 60L;
+        assertThat(NodeStatefulSet.templateHash(cluster)).isNotEqualTo(newImage);
+    }
+}
