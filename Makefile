@@ -38,5 +38,9 @@ clean:
 	$(MVN) -q clean
 	rm -rf .state
 
-e2e images crds bench deploy:
+crds:
+	$(MVN) -q -pl operator -am process-classes
+	cp operator/target/classes/META-INF/fabric8/octopusclusters.octopusha.io-v1.yml crds/
+
+e2e images bench deploy:
 	@echo "make $@: not yet implemented"; exit 2
