@@ -16,6 +16,7 @@ import io.octopusha.node.api.SpacesApi;
 import io.octopusha.node.api.TasksApi;
 import io.octopusha.node.api.UsersApi;
 import io.octopusha.node.auth.ApiKeys;
+import io.octopusha.node.auth.FailedSignIns;
 import io.octopusha.node.cluster.Heartbeat;
 import io.octopusha.node.cluster.LocalNode;
 import io.octopusha.node.cluster.NodeRegistry;
@@ -143,7 +144,7 @@ public final class OctopusNode implements AutoCloseable {
             health = new HealthApi(localNode);
             SpacesApi spaces = new SpacesApi(database.dsl());
             UUID installationId = database.dsl().select(INSTALLATION.INSTALLATION_ID).from(INSTALLATION).fetchSingle().value1();
-            api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys), meters, List.of(
+            api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys, new FailedSignIns(config.authFailureLimit(), Duration.ofMinutes(1))), meters, List.of(
                     new RootApi(VERSION, installationId),
                     health,
                     new NodesApi(registry, nodeId -> taskQueue.runningOn(nodeId).stream().map(TasksApi::resource).toList()),

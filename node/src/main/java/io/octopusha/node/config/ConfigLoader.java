@@ -28,7 +28,7 @@ public final class ConfigLoader {
             "OCTOPUS_DATA_DIR", "OCTOPUS_SHARED_DIR", "OCTOPUS_TASK_CAP", "OCTOPUS_HEARTBEAT_INTERVAL",
             "OCTOPUS_OFFLINE_AFTER", "OCTOPUS_QUEUE_TIMEOUT", "OCTOPUS_SHUTDOWN_GRACE", "OCTOPUS_ADMIN_API_KEY",
             "OCTOPUS_NODE_LIMIT", "OCTOPUS_RETENTION_MAX_AGE", "OCTOPUS_HEALTH_CHECK_INTERVAL",
-            "OCTOPUS_INTEGRITY_CHECK_INTERVAL");
+            "OCTOPUS_INTEGRITY_CHECK_INTERVAL", "OCTOPUS_AUTH_FAILURE_LIMIT");
     private static final List<String> FILE_VARIABLES = List.of(
             "OCTOPUS_DB_USER", "OCTOPUS_DB_PASSWORD", "OCTOPUS_ADMIN_API_KEY");
 
@@ -117,7 +117,7 @@ public final class ConfigLoader {
         Duration integrityCheckInterval = duration("OCTOPUS_INTEGRITY_CHECK_INTERVAL", Duration.ofDays(1));
         return new NodeConfig(nodeName, httpPort, dbUrl, dbUser, dbPassword, dataDir, sharedDir, taskCap,
                 heartbeat, offlineAfter, queueTimeout, shutdownGrace, adminKey, nodeLimit, retentionMaxAge,
-                healthCheckInterval, integrityCheckInterval);
+                healthCheckInterval, integrityCheckInterval, integer("OCTOPUS_AUTH_FAILURE_LIMIT", 30, 1, 1_000_000));
     }
 
     private String text(String name, String fallback) {

@@ -11,6 +11,7 @@ import java.util.OptionalInt;
  * @param dbUrl       JDBC URL of the shared PostgreSQL; null means an embedded PostgreSQL under dataDir/pg
  * @param adminApiKey bootstrap administrator key; null means one is generated (once per cluster) and logged
  * @param retentionMaxAge finished tasks older than this are removed by the daily Retention task
+ * @param authFailureLimit invalid API keys one client address may send per minute before it gets 429s
  */
 public record NodeConfig(
         String nodeName,
@@ -29,7 +30,8 @@ public record NodeConfig(
         OptionalInt nodeLimit,
         Duration retentionMaxAge,
         Duration healthCheckInterval,
-        Duration integrityCheckInterval) {
+        Duration integrityCheckInterval,
+        int authFailureLimit) {
 
     public String nodeId() {
         return "OctopusServerNodes-" + nodeName;

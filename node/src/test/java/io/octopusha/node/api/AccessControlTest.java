@@ -27,7 +27,7 @@ class AccessControlTest {
     @BeforeAll
     static void start() {
         cluster = new TestCluster();
-        node = cluster.start("auth");
+        node = cluster.start("auth", java.util.Map.of("OCTOPUS_AUTH_FAILURE_LIMIT", "1000"));
         admin = cluster.api(node);
     }
 
@@ -139,5 +139,21 @@ class AccessControlTest {
         assertThat(me.get("Role").asText()).isEqualTo("Viewer");
         assertThat(me.get("DisplayName").asText()).isEqualTo("matrix Viewer");
         assertThat(admin.get("/api/users/me").json().get("Role").asText()).isEqualTo("Administrator");
+    }
+
+    @Test
+    void anAddressSendingTooManyInvalidKeysGets429EvenForAValidKeyWhileOthersAreUnaffected() {
+        OctopusNode guarded = cluster.start("auth-limited", java.util.Map.of("OCTOPUS_AUTH_FAILURE_LIMIT", "5"));
+        Api fromOne = cluster.api(guarded).fromAddress("127.0.0.7");
+        for (int i = 0; i < 5; i++) {
+            assertThat(fromOne.withKey("API-GUESS" + i + "0000000000000000").get("/api/octopusservernodes").status()).isEqualTo(401);
+        }
+        var limited = fromOne.withKey("API-GUESS50000000000000000").get("/api/octopusservernodes");
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.json().get("ErrorMessage").asText()).contains("127.0.0.7").contains("try again");
+        assertThat(limited.headers().firstValue("Retry-After").map(Integer::parseInt).orElseThrow()).isBetween(1, 60);
+        assertThat(fromOne.get("/api/octopusservernodes").status()).as("a right guess must not stand out").isEqualTo(429);
+        assertThat(cluster.api(guarded).fromAddress("127.0.0.8").get("/api/octopusservernodes").status()).isEqualTo(200);
+        assertThat(fromOne.withKey(null).get("/api/octopusservernodes/ping").status()).isEqualTo(200);
     }
 }

@@ -83,6 +83,7 @@ class ConfigLoaderTest {
             "OCTOPUS_ADMIN_API_KEY      | secret",
             "OCTOPUS_NODE_LIMIT         | 0",
             "OCTOPUS_DATA_DIR           | ' '",
+            "OCTOPUS_AUTH_FAILURE_LIMIT | 0",
     })
     void eachInvalidSettingIsNamedInOneLine(String variable, String value) {
         assertThatThrownBy(() -> load(Map.of(variable, value)))

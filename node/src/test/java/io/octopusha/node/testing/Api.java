@@ -19,10 +19,26 @@ public final class Api {
 
     private final String baseUrl;
     private final String apiKey;
+    private final HttpClient http;
 
     public Api(String baseUrl, String apiKey) {
+        this(baseUrl, apiKey, HTTP);
+    }
+
+    private Api(String baseUrl, String apiKey, HttpClient http) {
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;
+        this.http = http;
+    }
+
+    /** The same calls sent from another loopback address (127.0.0.0/8), as a different client would. */
+    public Api fromAddress(String loopbackAddress) {
+        try {
+            return new Api(baseUrl, apiKey, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                    .localAddress(java.net.InetAddress.getByName(loopbackAddress)).build());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     public String baseUrl() {
@@ -30,7 +46,7 @@ public final class Api {
     }
 
     public Api withKey(String key) {
-        return new Api(baseUrl, key);
+        return new Api(baseUrl, key, http);
     }
 
     public record Response(int status, String body, HttpHeaders headers) {
@@ -55,7 +71,7 @@ public final class Api {
         if (body != null) request.header("Content-Type", "application/json");
         if (apiKey != null) request.header("X-Octopus-ApiKey", apiKey);
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body(), response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path + " failed", e);
