@@ -20,6 +20,7 @@ import java.util.List;
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     public static final String NODE_HEADER = "X-Octopus-Node";
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final Javalin app;
 
@@ -34,7 +35,8 @@ public final class ApiServer implements AutoCloseable {
             });
             config.jetty.modifyServer(server -> {
                 for (var connector : server.getConnectors()) {
-                    if (connector instanceof ServerConnector sc) sc.setIdleTimeout(Duration.ofMinutes(5).toMillis());
+                    // Silence, not total time: uploads and downloads that keep moving are never cut, slow-loris clients are.
+                    if (connector instanceof ServerConnector sc) sc.setIdleTimeout(IDLE_TIMEOUT.toMillis());
                 }
             });
             config.requestLogger.http((ctx, millis) -> {
@@ -48,6 +50,7 @@ public final class ApiServer implements AutoCloseable {
                         .record(Duration.ofNanos((long) (millis * 1_000_000)));
             });
             config.routes.before(ctx -> ctx.header(NODE_HEADER, nodeName));
+            config.routes.beforeMatched(InputGuard::check);
             config.routes.beforeMatched(accessControl::check);
             config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
             config.routes.exception(ConflictException.class, (e, ctx) ->

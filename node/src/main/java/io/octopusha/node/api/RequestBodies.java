@@ -23,6 +23,18 @@ public final class RequestBodies {
             throw ApiException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage());
         }
         if (!(node instanceof ObjectNode object)) throw ApiException.badRequest("The request body must be a JSON object.");
+        rejectNul(object);
         return object;
+    }
+
+    /** PostgreSQL text and jsonb cannot hold NUL, so it is refused here rather than failing in the database. */
+    private static void rejectNul(JsonNode node) {
+        if (node.isTextual() && node.textValue().indexOf('\0') >= 0) throw InputGuard.nulRefused();
+        for (var fields = node.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            if (field.getKey().indexOf('\0') >= 0) throw InputGuard.nulRefused();
+            rejectNul(field.getValue());
+        }
+        if (node.isArray()) node.forEach(RequestBodies::rejectNul);
     }
 }
