@@ -21,6 +21,8 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     public static final String NODE_HEADER = "X-Octopus-Node";
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** JSON bodies are small; package uploads stream and are not limited. */
+    public static final long MAX_JSON_BODY = 1_000_000L;
 
     private final Javalin app;
 
@@ -28,7 +30,7 @@ public final class ApiServer implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
             config.startup.showJavalinBanner = false;
-            config.http.maxRequestSize = 1_000_000L;
+            config.http.maxRequestSize = MAX_JSON_BODY;
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(16 * 1024);

@@ -14,6 +14,10 @@ public final class RequestBodies {
     }
 
     public static ObjectNode object(Context ctx) {
+        // Refuse by the declared length, before reading: a client could announce 10 GB and send 10 bytes.
+        if (ctx.req().getContentLengthLong() > ApiServer.MAX_JSON_BODY) {
+            throw new ApiException(413, "The request body is larger than " + ApiServer.MAX_JSON_BODY + " bytes.", java.util.List.of());
+        }
         String body = ctx.body();
         if (body.isBlank()) throw ApiException.badRequest("The request body must be a JSON object.");
         JsonNode node;

@@ -119,8 +119,9 @@ class BadInputPropertyTest {
         assertHealthy();
     }
 
+    /** Kept under the 16 KB header limit: oversized requests have their own test. */
     private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return URLEncoder.encode(s.length() > 1_500 ? s.substring(0, 1_500) : s, StandardCharsets.UTF_8);
     }
 
     private static String abbreviate(String s) {
