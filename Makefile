@@ -11,12 +11,13 @@ MVN := ./mvnw -B -ntp
 
 NODE_CP = node/target/classes:$$(cat node/target/runtime-classpath.txt)
 
-.PHONY: help build test test-slow run clean e2e images crds bench deploy
+.PHONY: help build test test-slow chaos run clean e2e images crds bench deploy
 
 help:
 	@echo "make run    - local cluster: embedded PostgreSQL, 3 nodes on 8081-8083, HAProxy on 8080 if installed"
 	@echo "make test   - every test that runs without Docker"
 	@echo "make test-slow - the long tests (a 2 GiB upload through a 128 MiB heap)"
+	@echo "make chaos  - the long chaos suite (2000 tasks, 10 minutes of faults)"
 	@echo "make build  - compile and package, no tests"
 	@echo "make clean  - remove build output and local state"
 	@echo "make e2e | images | crds | bench | deploy - see README"
@@ -29,6 +30,9 @@ test:
 
 test-slow:
 	$(MVN) -pl node -am verify -Dtest.groups=slow -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false
+
+chaos:
+	$(MVN) -pl node -am verify -Dtest=ChaosTest -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.tasks=2000 -Dchaos.seconds=600
 
 run:
 	$(MVN) -q -DskipTests -pl node -am package

@@ -55,6 +55,10 @@ public final class Haproxy implements AutoCloseable {
                     timeout server 1h
                     option redispatch
                     retries 2
+                    # A node killed mid-request leaves an empty response: send the request to another node.
+                    # Bodies are buffered so that a POST can be sent again.
+                    option http-buffer-request
+                    retry-on conn-failure empty-response response-timeout
 
                 frontend octopus
                     bind 127.0.0.1:%d
