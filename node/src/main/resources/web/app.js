@@ -324,7 +324,8 @@
         else if (event.key === "ArrowUp") { event.preventDefault(); items[(index - 1 + items.length) % items.length].focus(); }
         else if (event.key === "Home") { event.preventDefault(); items[0].focus(); }
         else if (event.key === "End") { event.preventDefault(); items[items.length - 1].focus(); }
-        else if (event.key === "Tab") closeMenu(false);
+        // Focus goes back to the button first, so that Tab moves on from there rather than from a removed item.
+        else if (event.key === "Tab") closeMenu(true);
       });
       return el("div", { class: "menu" }, button, list);
     }
@@ -398,8 +399,8 @@
       offlineBanner.hidden = offline.length === 0;
       setText(offlineBanner, offline.length === 0 ? "" :
         (offline.length === 1 ? "1 node is offline: " : offline.length + " nodes are offline: ") +
-        offline.map(n => n.Name + " (last seen " + absoluteTime(n.LastSeen) + ", " + relativeTime(n.LastSeen) + ")").join("; ") +
-        ". Its tasks have failed over; check the node's process and its database connection.");
+        offline.map(n => n.Name + " (not seen since " + absoluteTime(n.LastSeen) + ", " + relativeTime(n.LastSeen) + ")").join("; ") +
+        ". Tasks that were executing there are marked Failed. Check the node's process and its database connection.");
     }
 
     const poller = poll(async () => {
