@@ -15,6 +15,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -177,7 +178,7 @@ class PortalBrowserTest {
         chromium.waitUpTo(UI).until(d -> cell(node, "col-tasks").getText().equals("1"));
         cell(node, "col-tasks").findElement(By.tagName("a")).click();
         chromium.waitUpTo(UI).until(d -> d.getCurrentUrl().contains("#/tasks?node=" + node));
-        assertThat(new org.openqa.selenium.support.ui.Select(chromium.driver.findElement(By.id("filter-node")))
+        assertThat(new Select(chromium.driver.findElement(By.id("filter-node")))
                 .getFirstSelectedOption().getText()).isEqualTo(node);
         WebElement link = chromium.visible(By.cssSelector("#tasks-table tr[data-task='" + id + "'] a"));
         link.click();
@@ -196,6 +197,17 @@ class PortalBrowserTest {
         assertThat(chromium.driver.findElement(By.id("cancel-task")).isDisplayed()).isFalse();
         assertThat(chromium.driver.findElement(By.cssSelector("[data-field=CompletedTime]")).getText()).isNotEqualTo("—");
         chromium.screenshot(SCREENSHOTS.resolve("task-page.png"));
+
+        // The list filters by state through the UI: the cancelled task is among the Canceled ones only.
+        open("/#/tasks");
+        chromium.visible(By.cssSelector("#tasks-table tr[data-task='" + id + "']"));
+        new Select(chromium.driver.findElement(By.id("filter-state"))).selectByVisibleText("Canceled");
+        chromium.waitUpTo(UI).until(d -> d.getCurrentUrl().endsWith("#/tasks?state=Canceled"));
+        chromium.visible(By.cssSelector("#tasks-table tr[data-task='" + id + "']"));
+        assertThat(chromium.driver.findElements(By.cssSelector("#tasks-table tbody .status")).stream()
+                .map(WebElement::getText).distinct().toList()).containsExactly("Canceled");
+        new Select(chromium.driver.findElement(By.id("filter-state"))).selectByVisibleText("Executing");
+        chromium.waitUpTo(UI).until(d -> d.findElements(By.cssSelector("#tasks-table tr[data-task='" + id + "']")).isEmpty());
     }
 
     @Test
@@ -217,6 +229,13 @@ class PortalBrowserTest {
         chromium.waitUpTo(UI).until(d -> banner.getText().startsWith("1 node is offline: web3 (not seen since "));
         awaitStatus("web3", "Offline");
         awaitStatus("web1", "Running");
+        // Work for the screenshot: with web2 drained and web3 gone, web1 runs all of it.
+        List<String> work = new ArrayList<>(List.of(busy));
+        for (int i = 0; i < 3; i++) work.add(Tasks.delay(admin, 120_000));
+        work.subList(1, work.size()).forEach(t -> assertThat(Tasks.awaitState(admin, t, "Executing", Duration.ofSeconds(20))
+                .get("ServerNode").asText()).isEqualTo("web1"));
+        String runningOnWeb1 = admin.get("/api/tasks?node=web1&states=Executing&take=0").json().get("TotalResults").asText();
+        chromium.waitUpTo(UI).until(d -> cell("web1", "col-tasks").getText().equals(runningOnWeb1));
         chromium.screenshot(SCREENSHOTS.resolve("nodes-page.png"));
 
         // 800 px wide: the page still fits without sideways scrolling.
@@ -226,7 +245,7 @@ class PortalBrowserTest {
         assertThat(menuButton("web1").isDisplayed()).isTrue();
         chromium.screenshot(SCREENSHOTS.resolve("nodes-page-800.png"));
         chromium.resizeViewport(1280, 860);
-        admin.post("/api/tasks/" + busy + "/cancel", null);
+        work.forEach(t -> admin.post("/api/tasks/" + t + "/cancel", null));
     }
 
     @Test
