@@ -638,7 +638,6 @@
       log, logNote);
 
     let shownLines = [];
-    let completed = false;
 
     if (cancel) cancel.addEventListener("click", async () => {
       cancel.disabled = true;
@@ -697,7 +696,6 @@
     }
 
     const poller = poll(async () => {
-      if (completed) return;
       const result = await api("GET", "/api/tasks/" + encodeURIComponent(id) + "/details?tail=" + LOG_TAIL_LINES);
       const task = result.Task;
       setText(title, task.Description || task.Name);
@@ -716,7 +714,8 @@
         cancel.disabled = task.State === "Cancelling";
       }
       renderLog(result.ActivityLogs.flatMap(a => a.LogElements), result.PhysicalLogSize);
-      completed = task.IsCompleted;
+      // A completed task's page and log no longer change.
+      if (task.IsCompleted) poller.stop();
     }, LOG_REFRESH_MS, errorBanner);
 
     return {
