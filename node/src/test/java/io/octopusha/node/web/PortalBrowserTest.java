@@ -320,9 +320,12 @@ class PortalBrowserTest {
         chromium.visible(By.id("nav"));
     }
 
+    /** A new key of that role, once the node the browser talks to accepts it (keys reach each node's cache by NOTIFY). */
     private static String keyFor(String role) {
-        return admin.post("/api/apikeys", "{\"Purpose\":\"portal " + role + "\",\"Role\":\"" + role + "\"}")
+        String key = admin.post("/api/apikeys", "{\"Purpose\":\"portal " + role + "\",\"Role\":\"" + role + "\"}")
                 .json().get("ApiKey").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.withKey(key).get("/api/users/me").status() == 200);
+        return key;
     }
 
     private static WebElement row(String node) {
