@@ -4,9 +4,11 @@ import io.javalin.Javalin;
 import io.octopusha.node.ConflictException;
 import io.octopusha.node.InvalidInputException;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.octopusha.node.auth.Role;
 import io.micrometer.core.instrument.Timer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.jooq.exception.DataAccessException;
@@ -15,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /** The node's HTTP server: Octopus-style JSON and errors, API-key access control, request metrics. */
 public final class ApiServer implements AutoCloseable {
@@ -50,6 +53,14 @@ public final class ApiServer implements AutoCloseable {
                         .tag("status", Integer.toString(ctx.statusCode()))
                         .register(meters)
                         .record(Duration.ofNanos((long) (millis * 1_000_000)));
+            });
+            // The portal's static files, anonymous (they hold no data; the page asks for an API key). Served only
+            // where no route matches and the file exists, so unknown /api paths still answer 401/404 as before.
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/web";
+                files.location = Location.CLASSPATH;
+                files.roles = Set.of(Role.Anonymous);
             });
             config.routes.before(ctx -> ctx.header(NODE_HEADER, nodeName));
             config.routes.beforeMatched(InputGuard::check);
