@@ -339,7 +339,9 @@ class OperatorEndToEndTest {
             assertThat(moved.getMetadata().getUid()).isNotEqualTo(oldUid);
             assertThat(moved.getSpec().getNodeName()).isNotEqualTo(kubeNode);
         });
-        awaitUndrained(1);
+        // Undrained on the operator's next look once the node checked in, not on its idle resync 30 s later.
+        awaitCheckedIn(1);
+        awaitUndrained(1, Duration.ofSeconds(12));
         assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(NAME).get()).isNotNull();
     }
 
@@ -391,10 +393,138 @@ class OperatorEndToEndTest {
                 "Undraining node octo-0 (Rollout is over)");
     }
 
+    // ---- operator faults (issue 9) ------------------------------------------------------------------------------
+
+    @Test
+    @Order(6)
+    void nodeApiUnreachableKeepsTheDrainBookkeepingAndTheUndrainHappensWhenItIsBack() {
+        editSpec(c -> {
+            c.getSpec().nodes = new ArrayList<>(List.of(override(1, o -> o.drain = true)));
+            return c;
+        });
+        eventually().untilAsserted(() -> {
+            assertThat(nodeStatus(1).drainReason).isEqualTo(DrainReason.Spec);
+            assertThat(ping(1)).isEqualTo(418);
+        });
+
+        cutOffAll(true);
+        int failures = SUMMARY_FAILURES.get();
+        editSpec(c -> {
+            c.getSpec().nodes = new ArrayList<>();
+            return c;
+        });
+        long generation = cluster().getMetadata().getGeneration();
+        eventually().untilAsserted(() -> {
+            assertThat(SUMMARY_FAILURES.get()).as("the operator tried the node API").isGreaterThan(failures);
+            assertThat(cluster().getStatus().observedGeneration).isEqualTo(generation);
+        });
+        // The undrain could not be applied: the operator keeps its bookkeeping to retry, and touches nothing else.
+        assertThat(nodeStatus(1).drainReason).as("bookkeeping kept while the undrain is not applied")
+                .isEqualTo(DrainReason.Spec);
+        assertThat(ping(1)).isEqualTo(418);
+        assertThat(ping(0)).isEqualTo(200);
+        assertThat(ping(2)).isEqualTo(200);
+        assertThat(lbLabel(1)).as("still drained, so still out of the load balancer").isEqualTo(Labels.OUT);
+
+        cutOffAll(false);
+        awaitUndrained(1);
+        awaitAllServing(3);
+    }
+
+    @Test
+    @Order(7)
+    void retireSurvivesAnOperatorRestartAndAnUnreachableNodeApiWithoutKillingTheTask() {
+        Instant before = Instant.now().minusSeconds(1);
+        String task = runTaskOnlyOn(2, 9000);
+        editSpec(c -> {
+            c.getSpec().replicas = 2;
+            return c;
+        });
+        eventually().untilAsserted(() -> assertThat(nodeStatus(2).drainReason).isEqualTo(DrainReason.Retire));
+        String drainStartedAt = nodeStatus(2).drainStartedAt;
+
+        // The operator restarts mid-retire: the new one carries on from the status.
+        operator.stop();
+        assertThat(taskState(task)).isEqualTo("Executing");
+        int calls = SUMMARY_CALLS.get();
+        operator = newOperator();
+        operator.start();
+        eventually().until(() -> SUMMARY_CALLS.get() > calls);
+        NodeStatus leaving = nodeStatus(2);
+        assertThat(leaving.status).isEqualTo(NodePhase.Retiring);
+        assertThat(leaving.drainStartedAt).as("drainTimeout still counts from the first drain").isEqualTo(drainStartedAt);
+        assertThat(statefulSetReplicas()).isEqualTo(3);
+
+        // Then the node API becomes unreachable while the task finishes: the operator cannot see it finish, so it
+        // neither shrinks blindly nor cancels anything.
+        cutOffAll(true);
+        JsonNode done = Tasks.awaitCompleted(api(0), task, Duration.ofSeconds(30));
+        assertThat(done.get("State").asText()).as("the retire never kills the running task").isEqualTo("Success");
+        Instant completed = OffsetDateTime.parse(done.get("CompletedTime").asText()).toInstant();
+        int failures = SUMMARY_FAILURES.get();
+        eventually().until(() -> SUMMARY_FAILURES.get() > failures);
+        assertThat(statefulSetReplicas()).as("no shrink without seeing the node idle").isEqualTo(3);
+        assertThat(nodeStatus(2).drainReason).isEqualTo(DrainReason.Retire);
+        assertThat(stopsSince(before)).isEmpty();
+
+        cutOffAll(false);
+        eventually().untilAsserted(() -> {
+            assertThat(statefulSetReplicas()).isEqualTo(2);
+            assertThat(api(0).get("/api/octopusservernodes/OctopusServerNodes-octo-2").status()).isEqualTo(404);
+            assertThat(cluster().getStatus().nodes).extracting(n -> n.name).containsExactly("octo-0", "octo-1");
+        });
+        assertThat(stopOf(2, before).at()).isAfter(completed);
+        assertThat(eventReasons(before)).doesNotContain("DrainTimeout");
+        assertThat(nodeStatus(0).drainReason).isNull();
+        assertThat(nodeStatus(1).drainReason).isNull();
+    }
+
+    @Test
+    @Order(8)
+    void specEditedMidRolloutRestartsEachPodOnceOntoTheLatestTemplate() {
+        Instant before = Instant.now().minusSeconds(1);
+        String task = Tasks.delay(api(0), 6000);
+        awaitExecuting(task);
+        editSpec(c -> {
+            c.getSpec().image = "octopusha/node:0.3.0";
+            return c;
+        });
+        eventually().untilAsserted(() -> {
+            for (int i = 0; i < 3; i++) {
+                assertThat(nodeStatus(i).drainReason).isEqualTo(DrainReason.Rollout);
+            }
+        });
+        assertThat(taskState(task)).isEqualTo("Executing");
+
+        // Edited again before the rollout restarted anything: a newer image and another task cap.
+        editSpec(c -> {
+            c.getSpec().image = "octopusha/node:0.4.0";
+            c.getSpec().taskCap = 3;
+            return c;
+        });
+        JsonNode done = Tasks.awaitCompleted(api(0), task, Duration.ofSeconds(30));
+        assertThat(done.get("State").asText()).isEqualTo("Success");
+        awaitAllServing(3);
+        String hash = templateHash();
+        for (int i = 0; i < 3; i++) {
+            assertThat(NodeStatefulSet.hashOf(podOf(i).getMetadata().getAnnotations())).isEqualTo(hash);
+            assertThat(podOf(i).getSpec().getContainers().getFirst().getImage()).isEqualTo("octopusha/node:0.4.0");
+            assertThat(capOnNode(i)).isEqualTo(3);
+        }
+        assertThat(stopsSince(before)).as("each pod restarted once, straight onto the latest template")
+                .extracting(FakeKubelet.Stop::podName).containsExactlyInAnyOrder("octo-0", "octo-1", "octo-2");
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     static ConditionFactory eventually() {
         return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions();
+    }
+
+    static void cutOffAll(boolean unreachable) {
+        for (int i = 0; i < 3; i++) {
+            kubelet.cutOff(pod(i), unreachable);
+        }
     }
 
     static String pod(int ordinal) {
@@ -532,7 +662,11 @@ class OperatorEndToEndTest {
     }
 
     static void awaitUndrained(int ordinal) {
-        eventually().untilAsserted(() -> {
+        awaitUndrained(ordinal, Duration.ofSeconds(60));
+    }
+
+    static void awaitUndrained(int ordinal, Duration within) {
+        eventually().atMost(within).untilAsserted(() -> {
             NodeStatus node = nodeStatus(ordinal);
             assertThat(node.drainReason).isNull();
             assertThat(node.drain).isFalse();
@@ -540,6 +674,25 @@ class OperatorEndToEndTest {
             assertThat(lbLabel(ordinal)).isEqualTo(Labels.IN);
             assertThat(ready(ordinal)).isTrue();
         });
+    }
+
+    /** The pod's node has checked in since its container started (what the operator calls "back"). */
+    static void awaitCheckedIn(int ordinal) {
+        Instant started = Instant.parse(podOf(ordinal).getStatus().getStartTime());
+        eventually().untilAsserted(() -> {
+            JsonNode node = summaryOf(ordinal);
+            assertThat(node.get("IsOffline").asBoolean()).isFalse();
+            assertThat(OffsetDateTime.parse(node.get("LastSeen").asText()).toInstant()).isAfterOrEqualTo(started);
+        });
+    }
+
+    static JsonNode summaryOf(int ordinal) {
+        for (JsonNode node : api(0).get("/api/octopusservernodes/summary").json().get("Nodes")) {
+            if (node.get("Name").asText().equals(pod(ordinal))) {
+                return node;
+            }
+        }
+        throw new AssertionError("no summary of " + pod(ordinal));
     }
 
     /** Every node of the cluster runs, checked in, undrained, in the load balancer, and status says so. */
