@@ -96,6 +96,9 @@ final class FakeKubelet implements AutoCloseable {
         this.name = name;
         this.root = root;
         this.extraEnv = Map.copyOf(extraEnv);
+        // Should the test JVM end without close(), leave no node process behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+                running.values().forEach(b -> b.process().kill()), "fake-kubelet-cleanup"));
         loop.scheduleWithFixedDelay(this::syncSafely, 0, 100, TimeUnit.MILLISECONDS);
     }
 

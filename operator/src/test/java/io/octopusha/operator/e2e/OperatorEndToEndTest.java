@@ -481,6 +481,35 @@ class OperatorEndToEndTest {
 
     @Test
     @Order(8)
+    void podDeletedMidRetireWaitsForItsTaskAndTheRetireStillCompletes() {
+        Instant before = Instant.now().minusSeconds(1);
+        String task = runTaskOnlyOn(2, 6000);
+        editSpec(c -> {
+            c.getSpec().replicas = 2;
+            return c;
+        });
+        eventually().untilAsserted(() -> assertThat(nodeStatus(2).status).isEqualTo(NodePhase.Retiring));
+
+        // Someone deletes the leaving pod: the kubelet sends SIGTERM, and the node finishes its task before it exits.
+        client.pods().inNamespace(NS).withName(pod(2)).delete();
+        JsonNode done = Tasks.awaitCompleted(api(0), task, Duration.ofSeconds(30));
+        assertThat(done.get("State").asText()).isEqualTo("Success");
+        assertThat(stopOf(2, before).at()).as("the pod was deleted while the task ran")
+                .isBefore(OffsetDateTime.parse(done.get("CompletedTime").asText()).toInstant());
+
+        eventually().untilAsserted(() -> {
+            assertThat(statefulSetReplicas()).isEqualTo(2);
+            assertThat(podOf(2)).isNull();
+            assertThat(api(0).get("/api/octopusservernodes/OctopusServerNodes-octo-2").status()).isEqualTo(404);
+            OctopusCluster c = cluster();
+            assertThat(c.getStatus().nodes).extracting(n -> n.name).containsExactly("octo-0", "octo-1");
+            assertCondition(c, Conditions.PROGRESSING, "False", "Stable");
+        });
+        assertThat(eventReasons(before)).doesNotContain("DrainTimeout");
+    }
+
+    @Test
+    @Order(9)
     void specEditedMidRolloutRestartsEachPodOnceOntoTheLatestTemplate() {
         Instant before = Instant.now().minusSeconds(1);
         String task = Tasks.delay(api(0), 6000);
