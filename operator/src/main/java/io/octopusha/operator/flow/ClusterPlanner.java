@@ -124,9 +124,13 @@ public final class ClusterPlanner {
         if (!rolling.isEmpty()) {
             parts.put("RollingOut", Defaults.upgradeStrategy(spec) + " rollout of " + String.join(", ", rolling));
         }
+        // A drained node is never ready, so it is only starting until it checked in; a drain that waits for that
+        // check-in (a cordon drain after the pod moved, a restarted node) must be looked at again soon, not after the
+        // idle interval.
         List<String> starting = memberNames().stream()
                 .filter(n -> !o.pod(n).map(PodView::ready).orElse(false))
-                .filter(n -> plan.nodes().get(n) == null || !Boolean.TRUE.equals(plan.nodes().get(n).maintenance()))
+                .filter(n -> plan.nodes().get(n) == null || !Boolean.TRUE.equals(plan.nodes().get(n).maintenance())
+                        || !o.isCheckedIn(n))
                 .toList();
         if (!starting.isEmpty()) {
             parts.put("Starting", "waiting for " + String.join(", ", starting) + " to become ready");

@@ -30,7 +30,9 @@ public final class PlanApplier {
     /** @return nodes whose undrain could not be applied yet, so that their drain bookkeeping is kept */
     public Set<String> apply(OctopusCluster cluster, Plan plan, ClusterView view) {
         Observation o = view.observation();
-        labelPods(cluster, plan, o);
+        // Out of the load balancer before a drain; back in only after the undrain was applied: a node whose undrain
+        // failed (node API unreachable) is still drained and stays out.
+        labelPods(cluster, plan, o, Labels.OUT, Set.of());
         Set<String> notApplied = new HashSet<>();
         for (NodeIntent intent : plan.nodes().values()) {
             if (!applyToNode(cluster, intent, o.summary(intent.name()), view.nodeApi())
@@ -38,6 +40,7 @@ public final class PlanApplier {
                 notApplied.add(intent.name());
             }
         }
+        labelPods(cluster, plan, o, Labels.IN, notApplied);
         view.nodeApi().ifPresent(api -> {
             plan.cancelTasksOn().forEach(n -> cancelTasks(cluster, api, n));
             plan.nodeRecordsToDelete().forEach(n -> deleteRecord(cluster, api, n));
@@ -48,11 +51,13 @@ public final class PlanApplier {
         return notApplied;
     }
 
-    private void labelPods(OctopusCluster cluster, Plan plan, Observation o) {
+    /** Sets the load-balancer label to {@code only} on the pods that should have it and do not. */
+    private void labelPods(OctopusCluster cluster, Plan plan, Observation o, String only, Set<String> stillDrained) {
         for (PodView pod : o.pods()) {
             NodeIntent intent = plan.nodes().get(pod.name());
-            String label = intent != null && intent.inLoadBalancer() ? Labels.IN : Labels.OUT;
-            if (!label.equals(pod.loadBalancerLabel()) && !pod.terminating()) {
+            boolean in = intent != null && intent.inLoadBalancer() && !stillDrained.contains(pod.name());
+            String label = in ? Labels.IN : Labels.OUT;
+            if (label.equals(only) && !label.equals(pod.loadBalancerLabel()) && !pod.terminating()) {
                 LOG.info("{}/{}: pod {} load-balancer={}", cluster.getMetadata().getNamespace(),
                         cluster.getMetadata().getName(), pod.name(), label);
                 client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(pod.name())

@@ -35,13 +35,23 @@ class CordonFollowingTest {
         // Evicted and rescheduled on kube-9, but the node has not checked in since the new container started.
         f.pod(1, false, f.observation().desiredTemplateHash(), "kube-9", Fixture.NOW.minusSeconds(5))
                 .summary(1, 5, true, 0, Fixture.NOW.minusSeconds(20));
-        assertThat(f.plan().nodes().get("octo-1").drainReason()).isEqualTo(DrainReason.NodeCordoned);
+        Plan waiting = f.plan();
+        assertThat(waiting.nodes().get("octo-1").drainReason()).isEqualTo(DrainReason.NodeCordoned);
+        assertThat(waiting.progressReason()).as("looked at again soon, not after the idle interval")
+                .isEqualTo("Starting");
 
         f.summary(1, 5, true, 0, Fixture.NOW.minusSeconds(1));
         Plan plan = f.plan();
         assertThat(plan.nodes().get("octo-1").drainReason()).isNull();
         assertThat(plan.nodes().get("octo-1").maintenance()).isFalse();
         assertThat(plan.events()).extracting(PlannedEvent::reason).containsExactly("Undraining");
+    }
+
+    @Test
+    void aDrainedNodeThatHasCheckedInIsNotStarting() {
+        f.cordoned.add("kube-1");
+        f.pod(1, false);
+        assertThat(f.plan().inProgress()).as("waits for the uncordon, which is an event").isFalse();
     }
 
     @Test
