@@ -48,6 +48,7 @@ clean:
 crds:
 	$(MVN) -q -pl operator -am process-classes
 	cp operator/target/classes/META-INF/fabric8/octopusclusters.octopusha.io-v1.yml crds/
+	cp crds/octopusclusters.octopusha.io-v1.yml charts/octopus-operator/crds/
 
 # Image tarballs node/target/jib-image.tar and operator/target/jib-image.tar, built by Jib without a Docker daemon
 # (the base image eclipse-temurin:21-jre-noble is pulled from its registry). `docker load -i` or

@@ -12,7 +12,10 @@ import io.octopusha.operator.nodeclient.NodeApiFactory;
 import io.octopusha.operator.nodeclient.NodeUrlResolver;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Runs the operator in a cluster. Settings: OPERATOR_HTTP_PORT (health and metrics, default 8080),
@@ -33,7 +36,8 @@ public final class Main {
         KubernetesClient client = new KubernetesClientBuilder().build();
         Operator operator = OctopusOperator.create(client, NodeUrlResolver.podIp(), NodeApiFactory.http(timeout),
                 Clock.systemUTC(), MicrometerMetrics.withoutPerResourceMetrics(registry),
-                Optional.ofNullable(System.getenv("OPERATOR_LEASE_NAMESPACE")).filter(ns -> !ns.isBlank()));
+                Optional.ofNullable(System.getenv("OPERATOR_LEASE_NAMESPACE")).filter(ns -> !ns.isBlank()),
+                watchNamespaces(env("OPERATOR_WATCH_NAMESPACES", "")));
         OperatorHttpServer http = new OperatorHttpServer(port, operator, registry);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             operator.stop();
@@ -42,6 +46,12 @@ public final class Main {
         }));
         http.start();
         operator.start();
+    }
+
+    /** Comma-separated; empty means every namespace. */
+    static Set<String> watchNamespaces(String value) {
+        return Arrays.stream(value.split(",")).map(String::strip).filter(ns -> !ns.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private static String env(String name, String fallback) {

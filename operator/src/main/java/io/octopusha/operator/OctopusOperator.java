@@ -8,6 +8,7 @@ import io.octopusha.operator.nodeclient.NodeApiFactory;
 import io.octopusha.operator.nodeclient.NodeUrlResolver;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Builds the operator. Production and tests share this one configuration, including no server-side apply, which the
@@ -20,11 +21,14 @@ public final class OctopusOperator {
     }
 
     /**
-     * @param leaseNamespace where the replicas of the operator elect their leader (a Lease named
-     *                       {@value #LEASE_NAME}); empty when only one replica runs
+     * @param leaseNamespace  where the replicas of the operator elect their leader (a Lease named
+     *                        {@value #LEASE_NAME}); empty when only one replica runs
+     * @param watchNamespaces the namespaces whose OctopusClusters it reconciles; empty means all, which needs
+     *                        cluster-wide RBAC (the chart's default is namespaced)
      */
     public static Operator create(KubernetesClient client, NodeUrlResolver resolver, NodeApiFactory nodeApis,
-                                  Clock clock, Metrics metrics, Optional<String> leaseNamespace) {
+                                  Clock clock, Metrics metrics, Optional<String> leaseNamespace,
+                                  Set<String> watchNamespaces) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
@@ -33,7 +37,9 @@ public final class OctopusOperator {
             leaseNamespace.ifPresent(ns -> o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(LEASE_NAME, ns)));
         });
-        operator.register(new OctopusClusterReconciler(resolver, nodeApis, clock));
+        OctopusClusterReconciler reconciler = new OctopusClusterReconciler(resolver, nodeApis, clock);
+        if (watchNamespaces.isEmpty()) operator.register(reconciler);
+        else operator.register(reconciler, o -> o.settingNamespaces(watchNamespaces));
         return operator;
     }
 }

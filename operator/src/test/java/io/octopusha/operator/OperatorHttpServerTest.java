@@ -43,7 +43,7 @@ class OperatorHttpServerTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         NodeUrlResolver nowhere = pod -> Optional.of(URI.create("http://127.0.0.1:1"));
         Operator operator = OctopusOperator.create(client, nowhere, NodeApiFactory.http(Duration.ofMillis(500)),
-                Clock.systemUTC(), MicrometerMetrics.withoutPerResourceMetrics(registry), Optional.empty());
+                Clock.systemUTC(), MicrometerMetrics.withoutPerResourceMetrics(registry), Optional.empty(), java.util.Set.of());
         try (OperatorHttpServer server = new OperatorHttpServer(0, operator, registry)) {
             server.start();
             assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);

@@ -66,7 +66,7 @@ class OperatorOnMockServerTest {
         // Nothing listens on port 1: every node API call is refused at once.
         NodeUrlResolver nowhere = pod -> Optional.of(URI.create("http://127.0.0.1:1"));
         operator = OctopusOperator.create(client, nowhere, NodeApiFactory.http(Duration.ofMillis(500)),
-                Clock.systemUTC(), Metrics.NOOP, Optional.empty());
+                Clock.systemUTC(), Metrics.NOOP, Optional.empty(), java.util.Set.of());
         operator.start();
     }
 

@@ -116,7 +116,7 @@ class OperatorEndToEndTest {
         NodeApiFactory http = NodeApiFactory.http(Duration.ofSeconds(1));
         NodeApiFactory counting = (urls, key) -> counted(http.connect(urls, key));
         return OctopusOperator.create(client, kubelet.resolver(), counting, Clock.systemUTC(), Metrics.NOOP,
-                Optional.empty());
+                Optional.empty(), java.util.Set.of());
     }
 
     private static NodeApi counted(NodeApi api) {
