@@ -20,7 +20,8 @@ help:
 	@echo "make chaos  - the long chaos suite (2000 tasks, 10 minutes of faults)"
 	@echo "make build  - compile and package, no tests"
 	@echo "make clean  - remove build output and local state"
-	@echo "make e2e | images | crds | bench | deploy - see README"
+	@echo "make bench  - benchmarks against baselines (BENCH_QUICK=1: short pass); table in node/target/bench/results.md"
+	@echo "make e2e | images | crds | deploy - see README"
 
 build:
 	$(MVN) -DskipTests package
@@ -46,5 +47,9 @@ crds:
 	$(MVN) -q -pl operator -am process-classes
 	cp operator/target/classes/META-INF/fabric8/octopusclusters.octopusha.io-v1.yml crds/
 
-e2e images bench deploy:
+bench:
+	$(MVN) -q -DskipTests -pl node -am test-compile
+	cd node && "$$JAVA_HOME/bin/java" -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" io.octopusha.node.bench.Benchmarks
+
+e2e images deploy:
 	@echo "make $@: not yet implemented"; exit 2
