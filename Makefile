@@ -23,7 +23,8 @@ help:
 	@echo "make images - node and operator image tarballs (Jib, no Docker daemon)"
 	@echo "make e2e    - k3s end-to-end suite (needs Docker; skips without it)"
 	@echo "make deploy - helm install the operator into the current kube-context"
-	@echo "make crds | bench - see README"
+	@echo "make bench  - benchmarks against baselines (BENCH_QUICK=1: short pass); table in node/target/bench/results.md"
+	@echo "make crds   - regenerate the CRD into crds/ and the chart"
 
 build:
 	$(MVN) -DskipTests package
@@ -74,4 +75,6 @@ deploy:
 	helm upgrade --install $(DEPLOY_RELEASE) charts/octopus-operator --namespace $(DEPLOY_NAMESPACE) --create-namespace --wait $(HELM_ARGS)
 
 bench:
-	@echo "make $@: not yet implemented"; exit 2
+	$(MVN) -q -DskipTests -pl node -am test-compile
+	cd node && "$$JAVA_HOME/bin/java" -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" io.octopusha.node.bench.Benchmarks
+

@@ -1,6 +1,7 @@
 package io.octopusha.node;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.octopusha.node.api.AccessControl;
@@ -129,6 +130,8 @@ public final class OctopusNode implements AutoCloseable {
             }), 30, 30, TimeUnit.SECONDS);
 
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            // Heap and non-heap use per pool (jvm_memory_used_bytes), e.g. to watch a large upload keep the heap flat.
+            new JvmMemoryMetrics().bindTo(meters);
             Gauge.builder("octopus_node_task_cap", localNode, n -> n.settings().maxConcurrentTasks())
                     .description("Tasks this node may run at once").register(meters);
             Gauge.builder("octopus_node_running_tasks", processor, TaskProcessor::runningCount)

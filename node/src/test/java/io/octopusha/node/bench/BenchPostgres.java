@@ -1,0 +1,72 @@
+package io.octopusha.node.bench;
+
+import io.octopusha.node.db.EmbeddedDatabase;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one real PostgreSQL every scenario and baseline runs against (embedded binaries from Maven, with
+ * synchronous_commit on), handing out a fresh database per measurement so runs do not see each other's rows.
+ */
+final class BenchPostgres implements AutoCloseable {
+    private final EmbeddedDatabase server;
+    private final AtomicInteger databases = new AtomicInteger();
+
+    BenchPostgres(Path dataDirectory) {
+        this.server = EmbeddedDatabase.start(dataDirectory, 0);
+    }
+
+    /** Creates an empty database and returns its JDBC URL. */
+    String freshDatabase(String purpose) {
+        String name = "bench_" + databases.incrementAndGet() + "_" + purpose;
+        execute(server.jdbcUrl("postgres"), "CREATE DATABASE " + name);
+        return server.jdbcUrl(name);
+    }
+
+    String user() {
+        return server.user();
+    }
+
+    void execute(String url, String sql) {
+        try (Connection c = connect(url); Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection(url, server.user(), "");
+    }
+
+    /** The server's version and the settings that decide what a commit costs. */
+    String describe() {
+        try (Connection c = connect(server.jdbcUrl("postgres")); Statement st = c.createStatement()) {
+            StringBuilder b = new StringBuilder();
+            try (ResultSet rs = st.executeQuery("SELECT current_setting('server_version')")) {
+                rs.next();
+                b.append("PostgreSQL ").append(rs.getString(1)).append(" (embedded binaries, one server on loopback):");
+            }
+            for (String setting : new String[]{"synchronous_commit", "fsync", "wal_sync_method", "shared_buffers", "max_connections"}) {
+                try (ResultSet rs = st.executeQuery("SHOW " + setting)) {
+                    rs.next();
+                    b.append(' ').append(setting).append('=').append(rs.getString(1));
+                }
+            }
+            return b.toString();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,96 @@
+package io.octopusha.node.bench;
+
+import io.octopusha.node.storage.FileTrees;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * {@code make bench}: every scenario of issue 8, each beside a baseline measured in the same run on the same
+ * machine, printed as one Markdown table and written to {@code target/bench/results.md} and {@code results.csv}.
+ * {@code BENCH_QUICK=1} runs one short pass of each scenario.
+ */
+public final class Benchmarks {
+    /** How big each scenario is: the full run, or the quick pass that keeps the harness from rotting. */
+    record Settings(String name, int burnDownTasks, Duration latencyPeriod, List<Integer> finishedTaskLevels, int claimSamples,
+                    Duration pingWarmup, Duration pingDuration, long uploadBytes, int drainTries, Duration offlineAfter) {
+        static final Settings FULL = new Settings("full", 20_000, Duration.ofSeconds(30), List.of(0, 100_000, 1_000_000), 50,
+                Duration.ofSeconds(5), Duration.ofSeconds(15), 1L << 30, 50, Duration.ofSeconds(10));
+        static final Settings QUICK = new Settings("quick (BENCH_QUICK=1)", 2_000, Duration.ofSeconds(5), List.of(0, 10_000, 100_000), 10,
+                Duration.ofSeconds(1), Duration.ofSeconds(3), 64L << 20, 10, Duration.ofSeconds(3));
+    }
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) {
+        Settings settings = "1".equals(System.getenv("BENCH_QUICK")) ? Settings.QUICK : Settings.FULL;
+        Path output = Path.of("target", "bench");
+        // Exits explicitly: libraries may leave non-daemon threads behind once everything is closed.
+        try {
+            run(settings, output);
+            System.out.println();
+            System.out.println(Files.readString(output.resolve("results.md")));
+            System.exit(0);
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    /** Runs every scenario and writes results.md and results.csv into {@code output}. */
+    static Results run(Settings settings, Path output) throws Exception {
+        Instant began = Instant.now();
+        Files.createDirectories(output);
+        Path work = Files.createTempDirectory(output.toAbsolutePath(), "work-");
+        Results results = new Results();
+        String postgresSettings;
+        try (BenchPostgres postgres = new BenchPostgres(work.resolve("pg"))) {
+            postgresSettings = postgres.describe();
+            new QueueBenchmarks(settings, postgres, work.resolve("queue"), results).run();
+            Files.createDirectories(work.resolve("processes"));
+            new ProcessBenchmarks(settings, postgres, work.resolve("processes"), results).run();
+        } finally {
+            FileTrees.deleteTree(work);
+        }
+        Duration took = Duration.between(began, Instant.now());
+        results.note("Ratio is Octopus HA ÷ baseline; every baseline ran in the same process, minutes apart, on the same machine.");
+        results.note("Start and claim latency: enqueue (queue_time, the inserting transaction's now()) to start (start_time, "
+                + "clock_timestamp() in the claim), both PostgreSQL times; burn-down: first start_time to last completed_time.");
+        results.note("db-scheduler 'done' is its table seen empty (polled every 10 ms); its task is a no-op, ours a Delay of 0 ms "
+                + "with state changes, an execution row and a log file on the shared directory.");
+        String header = "## Benchmark results (" + settings.name() + " run)\n\n"
+                + "Run " + began.truncatedTo(ChronoUnit.SECONDS) + ", took " + took.toSeconds() + " s. "
+                + machine() + "\n\n" + postgresSettings + "\n";
+        results.write(output, header);
+        return results;
+    }
+
+    /** Cores, memory, CPU, OS and JDK of the machine the figures come from. */
+    static String machine() {
+        String cpu = "unknown CPU";
+        long memoryKiB = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) memoryKiB = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException e) {
+            cpu = "(no /proc: " + e.getMessage() + ")";
+        }
+        return String.format("Machine: %d cores (%s), %.1f GiB memory, %s %s, JDK %s %s.",
+                Runtime.getRuntime().availableProcessors(), cpu, memoryKiB / 1024.0 / 1024.0,
+                System.getProperty("os.name"), System.getProperty("os.version"),
+                System.getProperty("java.vm.vendor"), System.getProperty("java.runtime.version"));
+    }
+}

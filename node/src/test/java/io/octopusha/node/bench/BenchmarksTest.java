@@ -1,0 +1,42 @@
+package io.octopusha.node.bench;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the harness's quick pass (BENCH_QUICK) so that {@code make bench} cannot rot: it checks that every
+ * scenario produced its rows and that the files were written, never the numbers (those belong to make bench).
+ */
+class BenchmarksTest {
+
+    @Test
+    void quickPassProducesEveryScenarioAndItsFiles() throws Exception {
+        boolean wrkInstalled = Files.isExecutable(Path.of("/usr/bin/wrk"));
+        if (!wrkInstalled && "true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException("wrk is not installed; .ci/run installs the Debian package");
+        }
+        Assumptions.assumeTrue(wrkInstalled, "wrk is not installed: skipping the benchmark harness test (apt-get install wrk)");
+        Path output = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-quick-");
+
+        Results results = Benchmarks.run(Benchmarks.Settings.QUICK, output);
+
+        Set<String> scenarios = results.rows().stream().map(Results.Row::scenario).collect(Collectors.toSet());
+        assertThat(scenarios).containsExactlyInAnyOrder("1 queue burn-down", "2 start latency", "3 scaling", "4 ping",
+                "5 upload", "6 drain propagation", "7 failover");
+        assertThat(results.rows()).allSatisfy(row -> {
+            assertThat(row.value()).as(row.measure()).isPositive();
+            assertThat(row.baseline()).as(row.measure()).isPositive();
+        });
+        String markdown = Files.readString(output.resolve("results.md"));
+        assertThat(markdown).contains("synchronous_commit=on", "cores", "| scenario | measure |");
+        assertThat(Files.readAllLines(output.resolve("results.csv"))).hasSize(results.rows().size() + 1);
+        assertThat(output.resolve("results.md")).isNotEmptyFile();
+    }
+}

@@ -1,0 +1,328 @@
+package io.octopusha.node.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.octopusha.node.local.NodeProcess;
+import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.TestCluster;
+import io.octopusha.node.testing.Uploads;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.octopusha.node.bench.Results.Better.HIGHER;
+import static io.octopusha.node.bench.Results.Better.LOWER;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Scenarios 4-7, against node processes (each its own JVM, -Xmx128m) on one PostgreSQL: ping under wrk, a large
+ * upload, drain propagation between two nodes, and failover after kill -9.
+ */
+final class ProcessBenchmarks {
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx128m");
+    private static final String PING = "/api/octopusservernodes/ping";
+    private static final String NODES = "/api/octopusservernodes/";
+    private static final double MIB = 1024 * 1024;
+    private static final Pattern WRK_RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
+    private static final Pattern WRK_P99 = Pattern.compile("\\s99%\\s+([\\d.]+)(us|ms|s)");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Benchmarks.Settings settings;
+    private final BenchPostgres postgres;
+    private final Path root;
+    private final Results results;
+    private final String url;
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    ProcessBenchmarks(Benchmarks.Settings settings, BenchPostgres postgres, Path root, Results results) {
+        this.settings = settings;
+        this.postgres = postgres;
+        this.root = root;
+        this.results = results;
+        this.url = postgres.freshDatabase("processes");
+    }
+
+    void run() throws Exception {
+        try {
+            NodeProcess alpha = startNode("alpha", 5);
+            NodeProcess bravo = startNode("bravo", 5);
+            ping(alpha);
+            upload(alpha);
+            drainPropagation(alpha, bravo);
+            failover(api(alpha), List.of(alpha, bravo));
+        } finally {
+            for (int i = started.size() - 1; i >= 0; i--) started.get(i).close();
+        }
+    }
+
+    /** Scenario 4: wrk on a node's ping, then on a bare Javalin route answering the same bytes. */
+    private void ping(NodeProcess node) throws Exception {
+        Api.Response ping = api(node).get(PING);
+        if (ping.status() != 200) throw new IllegalStateException("ping answered " + ping.status());
+        Path body = root.resolve("ping-body.json");
+        Files.writeString(body, ping.body());
+        int barePort = freePort();
+        Process bare = new ProcessBuilder(javaCommand(BarePingServer.class.getName(), Integer.toString(barePort), body.toString()))
+                .redirectErrorStream(true).redirectOutput(root.resolve("bare-ping.log").toFile()).start();
+        started.add(bare::destroyForcibly);
+        String bareUrl = "http://127.0.0.1:" + barePort + PING;
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> HTTP.send(HttpRequest.newBuilder(URI.create(bareUrl)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+
+        double[] nodeFigures = wrk(node.baseUrl() + PING);
+        double[] bareFigures = wrk(bareUrl);
+        String load = "wrk " + settings.pingDuration().toSeconds() + " s, 64 connections";
+        String baseline = "bare Javalin route, same bytes, own JVM -Xmx128m";
+        results.add(new Results.Row("4 ping", "requests/s, " + load, nodeFigures[0], "req/s", bareFigures[0], baseline, HIGHER, 0.8, null));
+        results.add(new Results.Row("4 ping", "p99 latency, " + load, nodeFigures[1], "ms", bareFigures[1], baseline, LOWER, null, null));
+    }
+
+    /** Requests per second and p99 in ms, after a warm-up run of the same shape. */
+    private double[] wrk(String target) throws Exception {
+        runWrk(target, settings.pingWarmup());
+        String out = runWrk(target, settings.pingDuration());
+        if (out.contains("Non-2xx")) throw new IllegalStateException("wrk saw errors:\n" + out);
+        Matcher rate = WRK_RATE.matcher(out);
+        Matcher p99 = WRK_P99.matcher(out);
+        if (!rate.find() || !p99.find()) throw new IllegalStateException("unexpected wrk output:\n" + out);
+        double latency = Double.parseDouble(p99.group(1)) * switch (p99.group(2)) {
+            case "us" -> 0.001;
+            case "ms" -> 1.0;
+            default -> 1000.0;
+        };
+        return new double[]{Double.parseDouble(rate.group(1)), latency};
+    }
+
+    private static String runWrk(String target, Duration duration) throws Exception {
+        Process wrk = new ProcessBuilder("wrk", "-t2", "-c64", "-d" + duration.toSeconds() + "s", "--latency", target)
+                .redirectErrorStream(true).start();
+        String out = new String(wrk.getInputStream().readAllBytes());
+        if (!wrk.waitFor(duration.toSeconds() + 30, TimeUnit.SECONDS) || wrk.exitValue() != 0) {
+            wrk.destroyForcibly();
+            throw new IllegalStateException("wrk failed:\n" + out);
+        }
+        return out;
+    }
+
+    /** Scenario 5: a package upload through the API against cp of the same file into the shared directory. */
+    private void upload(NodeProcess node) throws Exception {
+        long size = settings.uploadBytes();
+        Path file = root.resolve("upload").resolve("BenchUpload.1.0.0.zip");
+        Files.createDirectories(file.getParent());
+        try (InputStream in = new Uploads.Content(size, 42).open(); OutputStream out = Files.newOutputStream(file)) {
+            in.transferTo(out);
+        }
+        Path copy = root.resolve("shared").resolve("cp-baseline.zip");
+        long copyStart = System.nanoTime();
+        Process cp = new ProcessBuilder("cp", file.toString(), copy.toString()).inheritIO().start();
+        if (!cp.waitFor(10, TimeUnit.MINUTES) || cp.exitValue() != 0) throw new IllegalStateException("cp failed");
+        double copySeconds = (System.nanoTime() - copyStart) / 1e9;
+        Files.delete(copy);
+
+        double heapBefore = heapUsedMiB(node);
+        double rssBefore = procStatusMiB(node.pid(), "VmRSS");
+        AtomicLong peakHeapBytes = new AtomicLong((long) (heapBefore * MIB));
+        Thread sampler = Thread.ofPlatform().daemon().name("heap-sampler").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    peakHeapBytes.accumulateAndGet((long) (heapUsedMiB(node) * MIB), Math::max);
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // one missed sample
+                }
+            }
+        });
+        long uploadStart = System.nanoTime();
+        int status = postPackage(node, file);
+        double uploadSeconds = (System.nanoTime() - uploadStart) / 1e9;
+        sampler.interrupt();
+        sampler.join();
+        if (status != 201) throw new IllegalStateException("upload answered " + status);
+        Files.delete(file);
+
+        double mib = size / MIB;
+        String what = String.format("%.0f MiB package, node -Xmx128m", mib);
+        results.add(new Results.Row("5 upload", "upload speed, " + what, mib / uploadSeconds, "MiB/s", mib / copySeconds,
+                "cp of the same file into the shared directory", HIGHER, 0.5, null));
+        results.add(new Results.Row("5 upload", "peak heap used during the upload", peakHeapBytes.get() / MIB, "MiB", heapBefore,
+                "heap used before it", LOWER, null, 128.0));
+        results.add(new Results.Row("5 upload", "peak RSS (VmHWM) after the upload", procStatusMiB(node.pid(), "VmHWM"), "MiB", rssBefore,
+                "RSS before it", LOWER, null, null));
+    }
+
+    private static int postPackage(NodeProcess node, Path file) throws Exception {
+        String name = file.getFileName().toString();
+        long length = Uploads.head("file", name).length + Files.size(file) + Uploads.tail().length;
+        HttpRequest request = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/Spaces-1/packages/raw"))
+                .timeout(Duration.ofMinutes(30))
+                .header("X-Octopus-ApiKey", TestCluster.ADMIN_KEY)
+                .header("Content-Type", "multipart/form-data; boundary=" + Uploads.BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+                    try {
+                        return new SequenceInputStream(Collections.enumeration(List.of(
+                                new ByteArrayInputStream(Uploads.head("file", name)), Files.newInputStream(file),
+                                new ByteArrayInputStream(Uploads.tail()))));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }), length))
+                .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** Heap in use (all heap pools), from the node's Prometheus metrics. */
+    private static double heapUsedMiB(NodeProcess node) {
+        double bytes = 0;
+        for (String line : new Api(node.baseUrl(), TestCluster.ADMIN_KEY).get("/metrics").body().split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                bytes += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        if (bytes == 0) throw new IllegalStateException("the node's /metrics has no jvm_memory_used_bytes for the heap");
+        return bytes / MIB;
+    }
+
+    private static double procStatusMiB(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        throw new IllegalStateException(field + " not in /proc/" + pid + "/status");
+    }
+
+    /**
+     * Scenario 6: drain a node through another node's API and time until its own ping answers 418; the
+     * baseline sends the same call to the drained node itself, so nothing has to cross between nodes.
+     */
+    private void drainPropagation(NodeProcess a, NodeProcess b) {
+        List<Double> remote = new ArrayList<>();
+        List<Double> local = new ArrayList<>();
+        for (int i = 0; i < settings.drainTries(); i++) {
+            remote.add(drainMillis(api(a), b));
+            local.add(drainMillis(api(b), b));
+        }
+        double[] r = QueueBenchmarks.percentiles(remote);
+        double[] l = QueueBenchmarks.percentiles(local);
+        String baseline = "PUT sent to the drained node itself";
+        String what = "PUT drain on A → B's ping 418, " + settings.drainTries() + " tries";
+        results.add(new Results.Row("6 drain propagation", "p50, " + what, r[0], "ms", l[0], baseline, LOWER, null, null));
+        results.add(new Results.Row("6 drain propagation", "p99, " + what, r[1], "ms", l[1], baseline, LOWER, null, 100.0));
+    }
+
+    private static double drainMillis(Api via, NodeProcess target) {
+        Api targetApi = api(target);
+        long start = System.nanoTime();
+        Api.Response put = via.put(NODES + target.nodeId(), "{\"IsInMaintenanceMode\":true}");
+        if (put.status() != 200) throw new IllegalStateException("drain answered " + put.status() + ": " + put.body());
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> targetApi.get(PING).status() == 418);
+        double millis = (System.nanoTime() - start) / 1e6;
+        via.put(NODES + target.nodeId(), "{\"IsInMaintenanceMode\":false}");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> targetApi.get(PING).status() == 200);
+        return millis;
+    }
+
+    /**
+     * Scenario 7: a third node runs 10 long tasks (the others are drained so it takes them all) and is killed
+     * with SIGKILL; timed until a surviving node shows all 10 Failed and the node Offline.
+     */
+    private void failover(Api survivor, List<NodeProcess> others) {
+        NodeProcess victim = startNode("charlie", 10);
+        for (NodeProcess other : others) {
+            survivor.put(NODES + other.nodeId(), "{\"IsInMaintenanceMode\":true}");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> api(other).get(PING).status() == 418);
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Api.Response created = survivor.post("/api/tasks", "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":600000}}");
+            if (created.status() != 201) throw new IllegalStateException("task not created: " + created.body());
+            ids.add(created.json().get("Id").asText());
+        }
+        String tasks = "/api/tasks?take=100&ids=" + String.join(",", ids);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> allTasks(survivor, tasks, "Executing", victim.name()));
+        long killedAt = System.nanoTime();
+        victim.kill();
+        Duration offlineAfter = settings.offlineAfter();
+        await().atMost(offlineAfter.multipliedBy(4)).pollInterval(Duration.ofMillis(20))
+                .until(() -> allTasks(survivor, tasks, "Failed", victim.name()) && offline(survivor, victim));
+        double seconds = (System.nanoTime() - killedAt) / 1e9;
+        results.add(new Results.Row("7 failover", "kill -9 of a node running 10 tasks → all Failed and node Offline", seconds, "s",
+                offlineAfter.toMillis() / 1000.0, "configured OCTOPUS_OFFLINE_AFTER", LOWER, null, null));
+    }
+
+    private static boolean allTasks(Api api, String query, String state, String nodeName) {
+        JsonNode items = api.get(query).json().get("Items");
+        if (items.size() != 10) return false;
+        for (JsonNode task : items) {
+            if (!task.get("State").asText().equals(state) || !nodeName.equals(task.get("ServerNode").asText())) return false;
+        }
+        return true;
+    }
+
+    private static boolean offline(Api api, NodeProcess node) {
+        for (JsonNode n : api.get(NODES + "summary").json().get("Nodes")) {
+            if (n.get("Id").asText().equals(node.nodeId())) return n.get("Status").asText().equals("Offline");
+        }
+        return false;
+    }
+
+    private NodeProcess startNode(String name, int cap) {
+        Map<String, String> env = new HashMap<>();
+        env.put("OCTOPUS_DB_URL", url);
+        env.put("OCTOPUS_DB_USER", postgres.user());
+        env.put("OCTOPUS_DATA_DIR", root.resolve(name).toString());
+        env.put("OCTOPUS_SHARED_DIR", root.resolve("shared").toString());
+        env.put("OCTOPUS_TASK_CAP", Integer.toString(cap));
+        env.put("OCTOPUS_HEARTBEAT_INTERVAL", settings.offlineAfter().dividedBy(5).toString());
+        env.put("OCTOPUS_OFFLINE_AFTER", settings.offlineAfter().toString());
+        env.put("OCTOPUS_SHUTDOWN_GRACE", "PT5S");
+        env.put("OCTOPUS_ADMIN_API_KEY", TestCluster.ADMIN_KEY);
+        NodeProcess node = NodeProcess.start(name, freePort(), env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS);
+        started.add(node::kill);
+        return node.awaitReady(Duration.ofSeconds(90));
+    }
+
+    private static Api api(NodeProcess node) {
+        return new Api(node.baseUrl(), TestCluster.ADMIN_KEY);
+    }
+
+    private static List<String> javaCommand(String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

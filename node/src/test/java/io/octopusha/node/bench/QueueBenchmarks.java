@@ -1,0 +1,261 @@
+package io.octopusha.node.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.octopusha.node.OctopusNode;
+import io.octopusha.node.config.ConfigLoader;
+import io.octopusha.node.db.Database;
+import io.octopusha.node.queue.TaskQueue;
+import io.octopusha.node.testing.TestCluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import java.util.stream.Stream;
+
+import static io.octopusha.node.bench.Results.Better.HIGHER;
+import static io.octopusha.node.bench.Results.Better.LOWER;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Scenarios 1-3: the queue. Nodes run in this JVM (as db-scheduler's schedulers do), each with its own pool,
+ * task processor and HTTP server, on one PostgreSQL; every figure is taken from database times.
+ */
+final class QueueBenchmarks {
+    private static final int CAP = 32;
+    private static final String DELAY_0 = "{\"Milliseconds\":0}";
+    private static final Duration BURN_DOWN_TIMEOUT = Duration.ofMinutes(5);
+
+    private final Benchmarks.Settings settings;
+    private final BenchPostgres postgres;
+    private final Path root;
+    private final Results results;
+
+    QueueBenchmarks(Benchmarks.Settings settings, BenchPostgres postgres, Path root, Results results) {
+        this.settings = settings;
+        this.postgres = postgres;
+        this.root = root;
+        this.results = results;
+    }
+
+    void run() {
+        int tasks = settings.burnDownTasks();
+        double three = burnDown(3, tasks);
+        double peer = peerBurnDown(tasks);
+        results.add(new Results.Row("1 queue burn-down", tasks + " Delay 0 ms tasks, 3 nodes × cap 32", three, "tasks/s",
+                peer, "db-scheduler, 3 × 32 threads, " + DbSchedulerPeer.Polling.LOCK_AND_FETCH.description, HIGHER, 1.0, null));
+
+        startLatency(three * 0.5);
+
+        double one = burnDown(1, tasks);
+        double two = burnDown(2, tasks);
+        results.add(new Results.Row("3 scaling", "burn-down, 2 nodes × cap 32", two, "tasks/s", one, "1 node × cap 32", HIGHER, null, null));
+        results.add(new Results.Row("3 scaling", "burn-down, 3 nodes × cap 32", three, "tasks/s", one, "1 node × cap 32", HIGHER, null, null));
+        claimLatencyWithHistory();
+    }
+
+    /** Starts {@code nodes} idle nodes, fills the queue in one INSERT (whose NOTIFY wakes them all at once), and times the burn-down. */
+    private double burnDown(int nodes, int tasks) {
+        String url = postgres.freshDatabase("burn" + nodes);
+        Path cluster = directory("burn-down-" + nodes + "-nodes");
+        List<OctopusNode> started = startNodes(url, cluster, nodes);
+        try {
+            postgres.execute(url, "INSERT INTO server_task (space_id, name, arguments, state, queue_time_expiry) "
+                    + "SELECT 'Spaces-1', 'Delay', '" + DELAY_0 + "', 'Queued', now() + interval '1 day' FROM generate_series(1, " + tasks + ")");
+            await().atMost(BURN_DOWN_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> single(url, "SELECT count(*) FROM server_task WHERE name = 'Delay' AND completed_time IS NULL") == 0);
+            long succeeded = (long) single(url, "SELECT count(*) FROM server_task WHERE name = 'Delay' AND state = 'Success'");
+            long logs = countFiles(cluster.resolve("shared").resolve("tasklogs"));
+            if (succeeded != tasks || logs < tasks) {
+                throw new IllegalStateException("burn-down on " + nodes + " node(s): " + succeeded + " of " + tasks
+                        + " succeeded, " + logs + " task logs written");
+            }
+            double seconds = single(url, "SELECT extract(epoch FROM max(completed_time) - min(start_time)) FROM server_task WHERE name = 'Delay'");
+            return tasks / seconds;
+        } finally {
+            started.forEach(OctopusNode::close);
+        }
+    }
+
+    private double peerBurnDown(int tasks) {
+        try (DbSchedulerPeer peer = new DbSchedulerPeer(postgres).build(3, CAP, DbSchedulerPeer.Polling.LOCK_AND_FETCH)) {
+            peer.enqueueAll(tasks);
+            peer.start();
+            return peer.awaitBurnDown(tasks, BURN_DOWN_TIMEOUT);
+        }
+    }
+
+    /** Scenario 2: a steady stream at half the measured capacity; enqueue to start, from database times. */
+    private void startLatency(double rate) {
+        Duration period = settings.latencyPeriod();
+        int count = (int) (rate * period.toSeconds());
+        String url = postgres.freshDatabase("latency");
+        List<OctopusNode> started = startNodes(url, directory("start-latency"), 3);
+        double[] ours;
+        try (Database db = new Database(url, postgres.user(), null, "bench-enqueue")) {
+            TaskQueue queue = new TaskQueue(db.dsl());
+            ObjectNode arguments = new ObjectMapper().createObjectNode().put("Milliseconds", 0);
+            steadily(rate, count, i -> queue.enqueue("Spaces-1", "Delay", "", arguments, OffsetDateTime.now().plusDays(1)));
+            await().atMost(BURN_DOWN_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> single(url, "SELECT count(*) FROM server_task WHERE name = 'Delay' AND completed_time IS NOT NULL") == count);
+            ours = percentiles(url, "SELECT extract(epoch FROM start_time - queue_time) * 1000 FROM server_task WHERE name = 'Delay'");
+        } finally {
+            started.forEach(OctopusNode::close);
+        }
+        String load = Math.round(rate) + " tasks/s for " + period.toSeconds() + " s";
+        for (DbSchedulerPeer.Polling polling : List.of(DbSchedulerPeer.Polling.DEFAULT, DbSchedulerPeer.Polling.FASTEST)) {
+            double[] peer;
+            try (DbSchedulerPeer scheduler = new DbSchedulerPeer(postgres).build(3, CAP, polling)) {
+                scheduler.start();
+                steadily(rate, count, scheduler::enqueueOne);
+                peer = percentiles(scheduler.awaitStartLatencies(count, BURN_DOWN_TIMEOUT));
+            }
+            String baseline = "db-scheduler " + polling.description;
+            boolean headline = polling == DbSchedulerPeer.Polling.FASTEST;
+            results.add(new Results.Row("2 start latency", "p50, " + load, ours[0], "ms", peer[0], baseline, LOWER, null, null));
+            results.add(new Results.Row("2 start latency", "p99, " + load, ours[1], "ms", peer[1], baseline, LOWER, null, headline ? 50.0 : null));
+            results.add(new Results.Row("2 start latency", "max, " + load, ours[2], "ms", peer[2], baseline, LOWER, null, null));
+        }
+    }
+
+    /**
+     * Scenario 3b: one idle node; tasks enqueued one at a time, each timed from enqueue to start, first on an
+     * empty table and then with more and more finished tasks in it (inserted with generate_series).
+     */
+    private void claimLatencyWithHistory() {
+        String url = postgres.freshDatabase("history");
+        List<OctopusNode> node = startNodes(url, directory("claim-latency"), 1);
+        try (Database db = new Database(url, postgres.user(), null, "bench-claims")) {
+            TaskQueue queue = new TaskQueue(db.dsl());
+            ObjectNode arguments = new ObjectMapper().createObjectNode().put("Milliseconds", 0);
+            double[] empty = null;
+            int finished = 0;
+            for (int level : settings.finishedTaskLevels()) {
+                insertFinished(url, level - finished);
+                finished = level;
+                List<Double> latencies = new ArrayList<>();
+                for (int i = 0; i < settings.claimSamples(); i++) {
+                    long number = queue.enqueue("Spaces-1", "Delay", "", arguments, OffsetDateTime.now().plusDays(1)).number();
+                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+                            .until(() -> single(url, "SELECT count(*) FROM server_task WHERE number = " + number + " AND start_time IS NOT NULL") == 1);
+                    latencies.add(single(url, "SELECT extract(epoch FROM start_time - queue_time) * 1000 FROM server_task WHERE number = " + number));
+                }
+                double[] p = percentiles(latencies);
+                if (empty == null) {
+                    empty = p;
+                    continue;
+                }
+                String with = String.format("%,d", level) + " finished tasks in the table";
+                results.add(new Results.Row("3 scaling", "claim latency p50, " + with, p[0], "ms", empty[0], "empty table", LOWER, 1.5, null));
+                results.add(new Results.Row("3 scaling", "claim latency p99, " + with, p[1], "ms", empty[1], "empty table", LOWER, null, null));
+            }
+        } finally {
+            node.forEach(OctopusNode::close);
+        }
+    }
+
+    private void insertFinished(String url, int count) {
+        if (count <= 0) return;
+        postgres.execute(url, "INSERT INTO server_task (space_id, name, arguments, state, queue_time, queue_time_expiry, "
+                + "start_time, completed_time, last_updated_time, server_node) "
+                + "SELECT 'Spaces-1', 'Delay', '" + DELAY_0 + "', 'Success', t, t + interval '1 day', t, t, t, 'OctopusServerNodes-history' "
+                + "FROM (SELECT now() - interval '30 days' + g * interval '1 millisecond' AS t FROM generate_series(1, " + count + ") g) s");
+        postgres.execute(url, "ANALYZE server_task");
+    }
+
+    private List<OctopusNode> startNodes(String url, Path cluster, int count) {
+        List<OctopusNode> nodes = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            Map<String, String> env = new HashMap<>();
+            env.put("OCTOPUS_NODE_NAME", "bench" + i);
+            env.put("OCTOPUS_HTTP_PORT", "0");
+            env.put("OCTOPUS_DB_URL", url);
+            env.put("OCTOPUS_DB_USER", postgres.user());
+            env.put("OCTOPUS_DATA_DIR", cluster.resolve("bench" + i).toString());
+            env.put("OCTOPUS_SHARED_DIR", cluster.resolve("shared").toString());
+            env.put("OCTOPUS_TASK_CAP", Integer.toString(CAP));
+            env.put("OCTOPUS_ADMIN_API_KEY", TestCluster.ADMIN_KEY);
+            nodes.add(OctopusNode.start(ConfigLoader.load(env, new String[0])));
+        }
+        return nodes;
+    }
+
+    /** Calls {@code enqueue} {@code count} times at {@code rate} per second, from a small pool so slow commits do not stall the pace. */
+    private static void steadily(double rate, int count, IntConsumer enqueue) {
+        long start = System.nanoTime();
+        try (ExecutorService clients = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < count; i++) {
+                long due = start + (long) (i * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+                int sequence = i;
+                clients.submit(() -> enqueue.accept(sequence));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** p50, p99 and max of the values a query returns. */
+    private double[] percentiles(String url, String query) {
+        List<Double> values = new ArrayList<>();
+        try (Connection c = postgres.connect(url); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) values.add(rs.getDouble(1));
+        } catch (SQLException e) {
+            throw new IllegalStateException(query, e);
+        }
+        return percentiles(values);
+    }
+
+    static double[] percentiles(List<Double> values) {
+        if (values.isEmpty()) throw new IllegalStateException("no samples");
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return new double[]{rank(sorted, 0.50), rank(sorted, 0.99), sorted[sorted.length - 1]};
+    }
+
+    private static double rank(double[] sorted, double quantile) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)];
+    }
+
+    private double single(String url, String query) {
+        try (Connection c = postgres.connect(url); PreparedStatement st = c.prepareStatement(query); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getDouble(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(query, e);
+        }
+    }
+
+    private Path directory(String name) {
+        try {
+            return Files.createDirectories(root.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long countFiles(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
