@@ -18,8 +18,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
         this.postgres = postgres;
     }
 
-    /** Starts PostgreSQL keeping its data in {@code dataDirectory}, on {@code port} (0: any free port). */
+    /**
+     * Starts PostgreSQL keeping its data in {@code dataDirectory}, on {@code port} (0: any free port), durably:
+     * the embedded server's defaults (fsync and full page writes off) would lose committed tasks in a crash.
+     */
     public static EmbeddedDatabase start(Path dataDirectory, int port) {
+        return start(dataDirectory, port, true);
+    }
+
+    /** For test databases that are thrown away: commits do not wait for the disk. */
+    public static EmbeddedDatabase startWithoutFsync(Path dataDirectory, int port) {
+        return start(dataDirectory, port, false);
+    }
+
+    private static EmbeddedDatabase start(Path dataDirectory, int port, boolean durable) {
         try {
             Files.createDirectories(dataDirectory);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -27,7 +39,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(dataDirectory.getParent().resolve("pg-binaries").toFile())
                     .setServerConfig("max_connections", "300")
-                    .setServerConfig("synchronous_commit", "on");
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("fsync", durable ? "on" : "off")
+                    .setServerConfig("full_page_writes", durable ? "on" : "off");
             if (port > 0) builder.setPort(port);
             return new EmbeddedDatabase(builder.start());
         } catch (IOException e) {

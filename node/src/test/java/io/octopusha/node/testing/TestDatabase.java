@@ -22,7 +22,7 @@ public final class TestDatabase {
 
     private static synchronized EmbeddedDatabase server() {
         if (server == null) {
-            server = EmbeddedDatabase.start(Path.of("target", "test-pg", "data-" + ProcessHandle.current().pid()).toAbsolutePath(), 0);
+            server = EmbeddedDatabase.startWithoutFsync(Path.of("target", "test-pg", "data-" + ProcessHandle.current().pid()).toAbsolutePath(), 0);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         }
         return server;

@@ -564,8 +564,16 @@ class OperatorEndToEndTest {
         return client.resources(OctopusCluster.class).inNamespace(NS).withName(NAME).get();
     }
 
+    /** Read, change, write; a 409 because the operator wrote the status meanwhile is retried, as kubectl does. */
     static void editSpec(UnaryOperator<OctopusCluster> edit) {
-        client.resources(OctopusCluster.class).inNamespace(NS).withName(NAME).edit(edit);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.resources(OctopusCluster.class).inNamespace(NS).withName(NAME).edit(edit);
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) throw e;
+            }
+        }
     }
 
     static NodeOverride override(int ordinal, java.util.function.Consumer<NodeOverride> settings) {
