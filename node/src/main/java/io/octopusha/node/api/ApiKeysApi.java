@@ -6,7 +6,7 @@ import io.javalin.config.RoutesConfig;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.Role;
 
-import java.util.Map;
+import java.util.List;
 
 /** API keys (Administrator only). The key itself is returned once, at creation. */
 public final class ApiKeysApi implements ApiRoutes {
@@ -20,8 +20,11 @@ public final class ApiKeysApi implements ApiRoutes {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.get(PATH, ctx -> ctx.json(Map.of("Items", apiKeys.list(), "TotalResults", apiKeys.list().size())),
-                Role.Administrator);
+        routes.get(PATH, ctx -> {
+            Paging paging = Paging.from(ctx);
+            List<ApiKeys.KeyInfo> all = apiKeys.list();
+            ctx.json(paging.collection("ApiKey", paging.page(all), all.size(), PATH));
+        }, Role.Administrator);
         routes.post(PATH, ctx -> {
             ObjectNode body = RequestBodies.object(ctx);
             String purpose = JsonFields.requiredString(body, "Purpose", 200);

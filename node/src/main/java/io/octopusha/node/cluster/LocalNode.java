@@ -43,7 +43,6 @@ public final class LocalNode {
     public String version() { return version; }
     public NodeSettings settings() { return settings; }
     public OffsetDateTime lastSeen() { return lastSeen; }
-    public boolean shuttingDown() { return shuttingDown; }
     public Duration heartbeatInterval() { return heartbeatInterval; }
     public Duration offlineAfter() { return offlineAfter; }
 

@@ -6,7 +6,4 @@ import java.util.Set;
 /** What a task listing asks for; null fields do not filter. {@code nodes} holds node Ids. */
 public record TaskFilter(List<Long> numbers, Set<TaskState> states, List<String> nodes, List<String> names,
                          List<String> spaces) {
-    public static TaskFilter all() {
-        return new TaskFilter(null, null, null, null, null);
-    }
 }

@@ -1,5 +1,6 @@
 package io.octopusha.node.bench;
 
+import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
@@ -81,7 +82,7 @@ final class ProcessBenchmarks {
         if (ping.status() != 200) throw new IllegalStateException("ping answered " + ping.status());
         Path body = root.resolve("ping-body.json");
         Files.writeString(body, ping.body());
-        int barePort = freePort();
+        int barePort = Ports.free();
         Process bare = new ProcessBuilder(javaCommand(BarePingServer.class.getName(), Integer.toString(barePort), body.toString()))
                 .redirectErrorStream(true).redirectOutput(root.resolve("bare-ping.log").toFile()).start();
         started.add(bare::destroyForcibly);
@@ -300,7 +301,7 @@ final class ProcessBenchmarks {
         env.put("OCTOPUS_OFFLINE_AFTER", settings.offlineAfter().toString());
         env.put("OCTOPUS_SHUTDOWN_GRACE", "PT5S");
         env.put("OCTOPUS_ADMIN_API_KEY", TestCluster.ADMIN_KEY);
-        NodeProcess node = NodeProcess.start(name, freePort(), env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS);
+        NodeProcess node = NodeProcess.start(name, Ports.free(), env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS);
         started.add(node::kill);
         return node.awaitReady(Duration.ofSeconds(90));
     }
@@ -316,13 +317,5 @@ final class ProcessBenchmarks {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         return command;
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.octopusha.node.chaos;
 
+import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.db.Database;
 import io.octopusha.node.db.EmbeddedDatabase;
@@ -66,7 +67,7 @@ public final class ChaosSuite {
     private final Settings settings;
     private final Path root;
     private final Random random;
-    private final int dbPort = freePort();
+    private final int dbPort = Ports.free();
     private final Map<String, Integer> nodePorts = new HashMap<>();
     private final Map<String, NodeProcess> nodes = new ConcurrentHashMap<>();
     private final Map<String, Integer> faults = new ConcurrentHashMap<>();
@@ -109,13 +110,13 @@ public final class ChaosSuite {
         for (String part : List.of("tmp", "tasklogs", "packages", "artifacts")) Files.writeString(broken.resolve(part), "not a directory");
         for (int i = 1; i <= NODES; i++) {
             String name = "chaos" + i;
-            nodePorts.put(name, freePort());
+            nodePorts.put(name, Ports.free());
             pointSharedDir(name, root.resolve("shared"));
             startNode(name);
         }
         nodes.values().forEach(n -> n.awaitReady(Duration.ofSeconds(90)));
-        int port = freePort();
-        haproxy = Haproxy.start(root.resolve("haproxy"), port, freePort(),
+        int port = Ports.free();
+        haproxy = Haproxy.start(root.resolve("haproxy"), port, Ports.free(),
                 nodePorts.entrySet().stream().map(e -> new Haproxy.Backend(e.getKey(), e.getValue())).toList());
         viaHaproxy = new Api("http://127.0.0.1:" + port, TestCluster.ADMIN_KEY);
         await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
@@ -358,13 +359,5 @@ public final class ChaosSuite {
     /** How long a fault lasts: part of the schedule, not a wait for something to happen. */
     private static void pause(long millis) throws InterruptedException {
         Thread.sleep(millis);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.octopusha.node.local;
 
+import io.octopusha.node.testing.Ports;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -35,12 +36,12 @@ class HaproxyDrainTest {
         Assumptions.assumeTrue(installed, "haproxy is not installed: skipping the load-balancer test (apt-get install haproxy)");
         cluster = new TestCluster();
         for (String name : List.of("lb1", "lb2", "lb3")) {
-            nodes.add(NodeProcess.start(name, NodeProcessTest.freePort(), cluster.environment(name, Map.of()),
+            nodes.add(NodeProcess.start(name, Ports.free(), cluster.environment(name, Map.of()),
                     cluster.root().resolve("logs/" + name + ".log"), List.of("-Xmx128m")));
         }
         nodes.forEach(n -> n.awaitReady(Duration.ofSeconds(60)));
-        int port = NodeProcessTest.freePort();
-        haproxy = Haproxy.start(cluster.root().resolve("haproxy"), port, NodeProcessTest.freePort(),
+        int port = Ports.free();
+        haproxy = Haproxy.start(cluster.root().resolve("haproxy"), port, Ports.free(),
                 nodes.stream().map(n -> new Haproxy.Backend(n.name(), n.port())).toList());
         viaHaproxy = new Api("http://127.0.0.1:" + port, TestCluster.ADMIN_KEY);
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> haproxy.serverStates().values().stream().allMatch("UP"::equals)

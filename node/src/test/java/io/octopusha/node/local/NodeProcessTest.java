@@ -1,5 +1,6 @@
 package io.octopusha.node.local;
 
+import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.testing.Api;
@@ -47,7 +48,7 @@ class NodeProcessTest {
 
     @Test
     void aKilledNodeIsOfflineWithinOfflineAfterPlusOneHeartbeat() {
-        NodeProcess victim = NodeProcess.start("victim", freePort(), cluster.environment("victim", Map.of()),
+        NodeProcess victim = NodeProcess.start("victim", Ports.free(), cluster.environment("victim", Map.of()),
                 cluster.root().resolve("logs/victim.log"), List.of("-Xmx128m")).awaitReady(Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(5)).until(() -> summaryOf("victim") != null
                 && summaryOf("victim").get("Status").asText().equals("Running"));
@@ -78,13 +79,5 @@ class NodeProcessTest {
         assertThat(extra.waitForExit(Duration.ofSeconds(60))).isEqualTo(3);
         assertThat(Files.readAllLines(extra.log())).filteredOn(l -> l.contains("OCTOPUS_NODE_LIMIT")).hasSize(1);
         assertThat(summaryOf("extra")).isNull();
-    }
-
-    static int freePort() {
-        try (var socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.octopusha.node.storage;
 
+import io.octopusha.node.testing.Ports;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
@@ -37,7 +38,7 @@ class LargeUploadTest {
     }
 
     private void uploadThroughASmallHeap(long size, String heap) {
-        try (NodeProcess small = NodeProcess.start("small-heap", freePort(), cluster.environment("small-heap", java.util.Map.of()),
+        try (NodeProcess small = NodeProcess.start("small-heap", Ports.free(), cluster.environment("small-heap", java.util.Map.of()),
                 cluster.root().resolve("logs/small-heap.log"), List.of("-Xmx" + heap)).awaitReady(Duration.ofSeconds(60))) {
             Content content = new Content(size, 42);
             Api.Response created = Uploads.upload(small.baseUrl(), "/api/Spaces-1/packages/raw", "file", "Big.1.0.0.zip", content);
@@ -59,13 +60,5 @@ class LargeUploadTest {
     @Tag("slow")
     void a2GibibyteUploadPassesThroughANodeWithA128MebibyteHeap() {
         uploadThroughASmallHeap(2L * 1024 * 1024 * 1024, "128m");
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

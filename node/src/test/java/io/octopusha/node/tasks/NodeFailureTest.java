@@ -1,5 +1,6 @@
 package io.octopusha.node.tasks;
 
+import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.local.NodeProcess;
@@ -45,7 +46,7 @@ class NodeFailureTest {
     }
 
     private NodeProcess process(String name, Map<String, String> overrides) {
-        NodeProcess p = NodeProcess.start(name, freePort(), cluster.environment(name, overrides),
+        NodeProcess p = NodeProcess.start(name, Ports.free(), cluster.environment(name, overrides),
                 cluster.root().resolve("logs/" + name + ".log"), List.of("-Xmx128m"));
         processes.add(p);
         return p.awaitReady(Duration.ofSeconds(60));
@@ -121,13 +122,5 @@ class NodeFailureTest {
             if (n.get("Name").asText().equals(name)) return n.get("Status").asText();
         }
         throw new AssertionError("no node " + name);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.octopusha.node.web;
 
+import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
@@ -48,7 +49,7 @@ class PortalBrowserTest {
         Chromium.requireInstalled();
         cluster = new TestCluster();
         for (String name : List.of("web1", "web2", "web3")) {
-            nodes.add(NodeProcess.start(name, freePort(), cluster.environment(name, Map.of()),
+            nodes.add(NodeProcess.start(name, Ports.free(), cluster.environment(name, Map.of()),
                     cluster.root().resolve("logs/" + name + ".log"), List.of("-Xmx128m")));
         }
         nodes.forEach(n -> n.awaitReady(Duration.ofSeconds(60)));
@@ -367,13 +368,5 @@ class PortalBrowserTest {
 
     private static int ticks(String log) {
         return (int) log.lines().filter(l -> l.contains("tick ")).count();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

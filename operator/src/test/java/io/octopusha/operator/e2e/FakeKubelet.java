@@ -1,5 +1,6 @@
 package io.octopusha.operator.e2e;
 
+import io.octopusha.node.testing.Ports;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
@@ -222,7 +223,7 @@ final class FakeKubelet implements AutoCloseable {
         Pod created = client.pods().inNamespace(namespace).resource(pod).create();
         Map<String, String> env = environment(template.getSpec().getContainers().getFirst(), podName);
         int n = generation.incrementAndGet();
-        NodeProcess process = NodeProcess.start(podName, freePort(), env,
+        NodeProcess process = NodeProcess.start(podName, Ports.free(), env,
                 root.resolve("logs").resolve(podName + "-" + n + ".log"), List.of("-Xmx160m", "-XX:TieredStopAtLevel=1",
                         "-XX:+UseSerialGC", "-Xshare:auto"));
         running.put(podName, new Backing(podName, created.getMetadata().getUid(), process, started));
@@ -310,14 +311,6 @@ final class FakeKubelet implements AutoCloseable {
     private int ordinal(String podName) {
         String rest = podName.substring(name.length() + 1);
         return rest.matches("[0-9]+") ? Integer.parseInt(rest) : -1;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Stops reconciling and terminates every node process (SIGTERM, then SIGKILL after 30 s). */
