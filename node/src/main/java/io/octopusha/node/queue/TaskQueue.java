@@ -7,12 +7,15 @@ import io.octopusha.node.db.schema.tables.records.ServerTaskRecord;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
+import org.jooq.Row4;
 import org.jooq.impl.DSL;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import static io.octopusha.node.db.schema.Tables.OCTOPUS_SERVER_NODE;
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
@@ -49,53 +52,70 @@ public final class TaskQueue {
 
     /**
      * Takes up to {@code max} queued tasks, oldest first, for {@code nodeId}, marking them Executing and
-     * recording each start in the append-only execution table, all in one transaction.
+     * recording each start in the append-only execution table: one statement and one round trip. The
+     * cluster-wide claim lock is taken before the queue is read and held until the statement commits, and the
+     * claim's one start time is read after it, so start times follow queue order across all nodes. Rows another
+     * node claimed while this statement waited for the lock are still Queued in its snapshot, but FOR UPDATE
+     * re-reads their newest version and skips them, so each task is claimed once.
      */
     public List<TaskRecord> claim(String nodeId, int max) {
         if (max <= 0) return List.of();
-        return db.transactionResult(tx -> {
-            DSLContext t = tx.dsl();
-            t.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, DSL.val(CLAIM_LOCK))).fetch();
-            List<Long> numbers = t.select(SERVER_TASK.NUMBER).from(SERVER_TASK)
-                    .where(SERVER_TASK.STATE.eq(TaskState.Queued.name()))
-                    .and(SERVER_TASK.QUEUE_TIME_EXPIRY.gt(currentOffsetDateTime()))
-                    .orderBy(SERVER_TASK.QUEUE_TIME, SERVER_TASK.NUMBER)
-                    .limit(max)
-                    .forUpdate().skipLocked()
-                    .fetch(SERVER_TASK.NUMBER);
-            if (numbers.isEmpty()) return List.of();
-            List<TaskRecord> claimed = t.update(SERVER_TASK)
-                    .set(SERVER_TASK.STATE, TaskState.Executing.name())
-                    .set(SERVER_TASK.SERVER_NODE, nodeId)
-                    .set(SERVER_TASK.START_TIME, DSL.field("clock_timestamp()", OffsetDateTime.class))
-                    .set(SERVER_TASK.LAST_UPDATED_TIME, DSL.field("clock_timestamp()", OffsetDateTime.class))
-                    .where(SERVER_TASK.NUMBER.in(numbers))
-                    .returning()
-                    .fetch(TaskQueue::toRecord);
-            var insert = t.insertInto(SERVER_TASK_EXECUTION, SERVER_TASK_EXECUTION.TASK_NUMBER, SERVER_TASK_EXECUTION.NODE_ID);
-            for (TaskRecord task : claimed) insert = insert.values(task.number(), nodeId);
-            insert.execute();
-            claimed.sort((a, b) -> a.queueTime().equals(b.queueTime())
-                    ? Long.compare(a.number(), b.number()) : a.queueTime().compareTo(b.queueTime()));
-            return claimed;
-        });
+        var claimLock = DSL.name("claim_lock").fields("claimed_at").asMaterialized(
+                DSL.select(DSL.field("clock_timestamp()", OffsetDateTime.class))
+                        .from(DSL.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, DSL.val(CLAIM_LOCK))).asTable("locked")));
+        var claimedAt = DSL.field(DSL.select(claimLock.field("claimed_at", OffsetDateTime.class)).from(claimLock));
+        var oldestQueued = DSL.select(SERVER_TASK.NUMBER).from(SERVER_TASK)
+                .where(DSL.exists(DSL.selectOne().from(claimLock)))
+                .and(SERVER_TASK.STATE.eq(TaskState.Queued.name()))
+                .and(SERVER_TASK.QUEUE_TIME_EXPIRY.gt(currentOffsetDateTime()))
+                .orderBy(SERVER_TASK.QUEUE_TIME, SERVER_TASK.NUMBER)
+                .limit(max)
+                .forUpdate().skipLocked();
+        var claimed = DSL.name("claimed").as(DSL.update(SERVER_TASK)
+                .set(SERVER_TASK.STATE, TaskState.Executing.name())
+                .set(SERVER_TASK.SERVER_NODE, nodeId)
+                .set(SERVER_TASK.START_TIME, claimedAt)
+                .set(SERVER_TASK.LAST_UPDATED_TIME, claimedAt)
+                .where(SERVER_TASK.NUMBER.in(oldestQueued))
+                .returning());
+        var claimedNumber = claimed.field(SERVER_TASK.NUMBER);
+        var executions = DSL.name("executions").as(DSL.insertInto(SERVER_TASK_EXECUTION,
+                        SERVER_TASK_EXECUTION.TASK_NUMBER, SERVER_TASK_EXECUTION.NODE_ID)
+                .select(DSL.select(claimedNumber, DSL.val(nodeId)).from(claimed))
+                .returning(SERVER_TASK_EXECUTION.TASK_NUMBER));
+        return db.with(claimLock).with(claimed).with(executions)
+                .selectFrom(claimed)
+                .orderBy(claimed.field(SERVER_TASK.QUEUE_TIME), claimedNumber)
+                .fetch(r -> toRecord(r.into(SERVER_TASK)));
+    }
+
+    /** How one run ended, for {@link #complete}. */
+    public record Completion(long number, TaskOutcome outcome, boolean hasWarningsOrErrors) {
     }
 
     /**
-     * Records how a run on {@code nodeId} ended. False when the task was no longer this node's to finish
-     * (another node already failed it because this node was seen offline).
+     * Records how runs on {@code nodeId} ended, all in one statement. Returns the numbers recorded; a number
+     * missing from it was no longer this node's to finish (another node had failed it because this node was
+     * seen offline).
      */
-    public boolean complete(long number, String nodeId, TaskOutcome outcome, boolean hasWarningsOrErrors) {
-        return db.update(SERVER_TASK)
-                .set(SERVER_TASK.STATE, outcome.state().name())
-                .set(SERVER_TASK.ERROR_MESSAGE, outcome.errorMessage())
-                .set(SERVER_TASK.HAS_WARNINGS_OR_ERRORS, hasWarningsOrErrors || outcome.state() != TaskState.Success)
+    public Set<Long> complete(String nodeId, List<Completion> completions) {
+        if (completions.isEmpty()) return Set.of();
+        var rows = completions.stream().map(c -> DSL.row(c.number(), c.outcome().state().name(), c.outcome().errorMessage(),
+                c.hasWarningsOrErrors() || c.outcome().state() != TaskState.Success)).toList();
+        var finished = DSL.values(rows.toArray(Row4[]::new))
+                .as("finished", "number", "state", "error_message", "has_warnings_or_errors");
+        return new HashSet<>(db.update(SERVER_TASK)
+                .set(SERVER_TASK.STATE, finished.field("state", String.class))
+                .set(SERVER_TASK.ERROR_MESSAGE, finished.field("error_message", String.class))
+                .set(SERVER_TASK.HAS_WARNINGS_OR_ERRORS, finished.field("has_warnings_or_errors", Boolean.class))
                 .set(SERVER_TASK.COMPLETED_TIME, currentOffsetDateTime())
                 .set(SERVER_TASK.LAST_UPDATED_TIME, currentOffsetDateTime())
-                .where(SERVER_TASK.NUMBER.eq(number))
+                .from(finished)
+                .where(SERVER_TASK.NUMBER.eq(finished.field("number", Long.class)))
                 .and(SERVER_TASK.SERVER_NODE.eq(nodeId))
                 .and(SERVER_TASK.STATE.in(TaskState.Executing.name(), TaskState.Cancelling.name()))
-                .execute() == 1;
+                .returning(SERVER_TASK.NUMBER)
+                .fetch(SERVER_TASK.NUMBER));
     }
 
     public enum CancelResult { CANCELED, CANCELLING, ALREADY_COMPLETED, NOT_FOUND }

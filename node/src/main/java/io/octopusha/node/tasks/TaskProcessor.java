@@ -14,13 +14,16 @@ import io.octopusha.node.storage.TaskLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -29,10 +32,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Runs this node's share of the queue. One loop claims tasks up to the node's cap whenever it is woken (a
- * task was queued, a slot freed, the cap or drain changed) and at least once a second; each claimed task
- * runs on its own virtual thread. The loop also does the cluster's housekeeping that any node may do:
- * expiring queued tasks, failing tasks of offline nodes, enqueueing recurring tasks.
+ * Runs this node's share of the queue. One loop, whenever it is woken (a task was queued, a task finished,
+ * the cap or drain changed) and at least once a second, records every run that has finished since it last
+ * looked (in one statement) and then claims tasks up to the node's cap (in one more); each claimed task runs
+ * on its own virtual thread. Under load a wake finds many finished runs, so the database sees a few
+ * statements per batch rather than several per task. The loop also does the cluster's housekeeping that any
+ * node may do: expiring queued tasks, failing tasks of offline nodes, enqueueing recurring tasks.
  */
 public final class TaskProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskProcessor.class);
@@ -47,6 +52,8 @@ public final class TaskProcessor implements AutoCloseable {
     private final RecurringTasks recurring;
     private final Duration queueTimeout;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    /** Runs that have ended but are not yet recorded; they keep their slot in {@code running} until they are. */
+    private final Queue<TaskQueue.Completion> finished = new ConcurrentLinkedQueue<>();
     private final Semaphore wake = new Semaphore(0);
     private final Object idle = new Object();
     private final Thread loop;
@@ -56,6 +63,8 @@ public final class TaskProcessor implements AutoCloseable {
     private volatile boolean claiming = true;
     private volatile boolean closed;
     private long lastHousekeepingNanos;
+    /** A claim failed, perhaps after it committed: look for lost claims before claiming again (and every second). */
+    private boolean claimReplyLost;
     private boolean failing;
 
     private record Running(TaskRecord task, Cancellation cancellation) {
@@ -124,6 +133,7 @@ public final class TaskProcessor implements AutoCloseable {
 
     private void tick() {
         if (node.mustFence()) return;
+        recordFinished();
         long now = System.nanoTime();
         if (now - lastHousekeepingNanos >= POLL.toNanos()) {
             lastHousekeepingNanos = now;
@@ -131,11 +141,23 @@ public final class TaskProcessor implements AutoCloseable {
             queue.failTasksOfOfflineNodes();
             recurring.enqueueDue(queueTimeout);
             reconcileRunning();
+            claimReplyLost = true;
+        }
+        if (claimReplyLost) {
+            adoptLostClaims();
+            claimReplyLost = false;
         }
         if (!claiming || node.draining() || node.storageProblem() != null) return;
         int free = node.settings().maxConcurrentTasks() - running.size();
         if (free <= 0) return;
-        for (TaskRecord task : queue.claim(node.id(), free)) start(task);
+        List<TaskRecord> claimed;
+        try {
+            claimed = queue.claim(node.id(), free);
+        } catch (RuntimeException e) {
+            claimReplyLost = true;
+            throw e;
+        }
+        for (TaskRecord task : claimed) start(task);
     }
 
     private void start(TaskRecord task) {
@@ -169,17 +191,12 @@ public final class TaskProcessor implements AutoCloseable {
                 log.warn("could not remove the working directory {}: {}", work, e.getMessage());
             }
         }
-        record(task, outcome, warnings);
-        running.remove(task.number());
-        synchronized (idle) {
-            idle.notifyAll();
-        }
+        finished.add(new TaskQueue.Completion(task.number(), outcome, warnings));
         wake();
     }
 
     private TaskOutcome runSafely(TaskRecord task, TaskContext context) {
         try {
-            Files.createDirectories(context.artifactsDirectory());
             return types.get(task.name()).run(context);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -193,24 +210,30 @@ public final class TaskProcessor implements AutoCloseable {
         }
     }
 
-    /** Records the outcome, retrying while the database is away; gives up only if this node is closed. */
-    private void record(TaskRecord task, TaskOutcome outcome, boolean warnings) {
-        long backoff = 100;
-        while (true) {
-            try {
-                if (!queue.complete(task.number(), node.id(), outcome, warnings)) {
-                    log.warn("{} ended as {} but was no longer this node's: another node had already failed it", task.id(), outcome.state());
-                }
-                return;
-            } catch (RuntimeException e) {
-                if (closed) return;
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-                backoff = Math.min(backoff * 2, 2_000);
+    /**
+     * Records every finished run in one statement and frees their slots. If the database is away the runs
+     * stay pending and the next tick tries again, so an outcome is never lost while this node lives.
+     */
+    private void recordFinished() {
+        List<TaskQueue.Completion> batch = new ArrayList<>();
+        for (TaskQueue.Completion c = finished.poll(); c != null; c = finished.poll()) batch.add(c);
+        if (batch.isEmpty()) return;
+        Set<Long> recorded;
+        try {
+            recorded = queue.complete(node.id(), batch);
+        } catch (RuntimeException e) {
+            finished.addAll(batch);
+            throw e;
+        }
+        for (TaskQueue.Completion c : batch) {
+            if (!recorded.contains(c.number())) {
+                log.warn("{}{} ended as {} but was no longer running on this node: another node had failed it, or an earlier attempt that lost its reply had recorded it",
+                        TaskRecord.ID_PREFIX, c.number(), c.outcome().state());
             }
+            running.remove(c.number());
+        }
+        synchronized (idle) {
+            idle.notifyAll();
         }
     }
 
@@ -227,6 +250,20 @@ public final class TaskProcessor implements AutoCloseable {
                 r.cancellation().cancel(TaskOutcome.canceled("The task was canceled."));
             }
         });
+    }
+
+    /**
+     * A claim commits in the statement that makes it, so a connection lost during that statement may have lost
+     * only the reply: the database then says this node runs tasks it never started. They were claimed once and
+     * their start is recorded, so they run here now rather than being lost or claimed a second time.
+     */
+    private void adoptLostClaims() {
+        for (TaskRecord task : queue.runningOn(node.id())) {
+            if (running.containsKey(task.number())) continue;
+            log.warn("{} was claimed by this node but the reply was lost with the database connection: starting it now", task.id());
+            start(task);
+            if (task.state() == TaskState.Cancelling) cancelRequested(task.number());
+        }
     }
 
     /** The database has been away for half of OFFLINE_AFTER: stop everything before others declare us offline. */

@@ -1,6 +1,8 @@
 package io.octopusha.node.tasks;
 
 import io.octopusha.node.OctopusNode;
+import io.octopusha.node.queue.TaskQueue;
+import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.TcpProxy;
 import io.octopusha.node.testing.TestCluster;
@@ -80,6 +82,28 @@ class DatabaseLossTest {
             String next = Tasks.delay(api, 10);
             assertThat(Tasks.awaitCompleted(api, next, Duration.ofSeconds(5)).get("ServerNode").asText()).isEqualTo("isolated");
             assertThat(Tasks.executionsPerTask(cluster.dsl()).values()).containsOnly(1);
+        }
+    }
+
+    /**
+     * A claim commits in the statement that makes it, so a connection lost at that moment can lose only the reply.
+     * The test makes such a claim for an idle node straight through the queue (what the lost reply leaves behind)
+     * and expects the node to notice and run the task itself, once.
+     */
+    @Test
+    void aClaimWhoseReplyWasLostRunsOnceOnTheNodeThatMadeIt() {
+        try (TestCluster cluster = new TestCluster()) {
+            OctopusNode owner = cluster.start("owner", Map.of("OCTOPUS_TASK_CAP", "0"));
+            Api api = cluster.api(owner);
+            String id = Tasks.delay(api, 10);
+            var claimed = new TaskQueue(cluster.dsl()).claim(owner.localNode().id(), 1);
+            assertThat(claimed).extracting(TaskRecord::id).containsExactly(id);
+            assertThat(owner.processor().runningCount()).isZero();
+
+            var done = Tasks.awaitCompleted(api, id, Duration.ofSeconds(5));
+            assertThat(done.get("State").asText()).isEqualTo("Success");
+            assertThat(done.get("ServerNode").asText()).isEqualTo("owner");
+            assertThat(Tasks.executionsPerTask(cluster.dsl())).containsOnly(Map.entry(claimed.getFirst().number(), 1));
         }
     }
 }
