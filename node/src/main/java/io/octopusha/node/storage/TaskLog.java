@@ -24,7 +24,7 @@ public final class TaskLog implements AutoCloseable {
 
     public TaskLog(Path file) {
         try {
-            Files.createDirectories(file.getParent());
+            if (!Files.isDirectory(file.getParent())) Files.createDirectories(file.getParent());
             this.writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {

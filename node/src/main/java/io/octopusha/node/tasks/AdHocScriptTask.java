@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,7 @@ public final class AdHocScriptTask implements TaskType {
         ObjectNode args = context.task().arguments();
         String script = args.get("ScriptBody").textValue();
         Integer timeoutSeconds = JsonFields.optionalInt(args, "TimeoutSeconds", 1, 86_400);
+        Files.createDirectories(context.artifactsDirectory());
         ProcessBuilder builder = new ProcessBuilder("bash", "-c", script)
                 .directory(context.workDirectory().toFile());
         builder.environment().put("OCTOPUS_TASK_ID", context.task().id());
