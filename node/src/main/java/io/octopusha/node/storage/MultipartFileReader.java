@@ -18,11 +18,17 @@ import java.util.HexFormat;
 import java.util.function.Consumer;
 
 /**
- * Streams the one file part of a multipart/form-data body into a file, hashing it on the way, with a fixed
- * 64 KiB buffer: memory use does not depend on the file's size. Other form fields are ignored.
+ * Streams the one file part of a multipart/form-data body into a file, hashing it on the way, with fixed
+ * buffers (64 KiB to read, 1 MiB to write): memory use does not depend on the file's size. Other form fields
+ * are ignored.
  */
 public final class MultipartFileReader {
     private static final int BUFFER = 64 * 1024;
+    /**
+     * Parts arrive in chunks of any size; writing them as they come makes the file system zero and copy partial
+     * blocks, which halved upload speed. Whole, aligned megabytes are written instead.
+     */
+    private static final int WRITE_BUFFER = 1024 * 1024;
 
     /** What was received: the part's file name, its size and SHA-256. */
     public record Received(String fileName, long size, String sha256) {
@@ -51,6 +57,7 @@ public final class MultipartFileReader {
                 listener.rethrow();
             }
             parser.parse(Content.Chunk.EOF);
+            listener.flush();
             listener.rethrow();
             if (!listener.complete) throw new InvalidInputException("The multipart body ended before its closing boundary.");
             if (listener.fileName == null) throw new InvalidInputException("The upload has no file part.");
@@ -60,6 +67,7 @@ public final class MultipartFileReader {
 
     private static final class FilePartListener extends MultiPart.AbstractPartsListener {
         private final FileChannel out;
+        private final ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER);
         private final Consumer<String> onFileName;
         private final MessageDigest digest;
         private String fileName;
@@ -101,10 +109,30 @@ public final class MultipartFileReader {
                 ByteBuffer data = chunk.getByteBuffer();
                 digest.update(data.duplicate());
                 size += data.remaining();
-                while (data.hasRemaining()) out.write(data);
+                while (data.hasRemaining()) {
+                    int n = Math.min(data.remaining(), pending.remaining());
+                    pending.put(pending.position(), data, data.position(), n);
+                    pending.position(pending.position() + n);
+                    data.position(data.position() + n);
+                    if (!pending.hasRemaining()) writePending();
+                }
             } catch (IOException e) {
                 failure = new UncheckedIOException("the upload could not be written to the shared directory", e);
             }
+        }
+
+        void flush() {
+            try {
+                if (failure == null) writePending();
+            } catch (IOException e) {
+                failure = new UncheckedIOException("the upload could not be written to the shared directory", e);
+            }
+        }
+
+        private void writePending() throws IOException {
+            pending.flip();
+            while (pending.hasRemaining()) out.write(pending);
+            pending.clear();
         }
 
         @Override
