@@ -25,6 +25,7 @@ import io.octopusha.node.config.NodeConfig;
 import io.octopusha.node.db.Database;
 import io.octopusha.node.db.EmbeddedDatabase;
 import io.octopusha.node.db.Notifications;
+import io.octopusha.node.queue.QueueSignal;
 import io.octopusha.node.queue.RecurringTasks;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.storage.ArtifactStore;
@@ -106,14 +107,15 @@ public final class OctopusNode implements AutoCloseable {
                     new RetentionTask(database.dsl(), storage, config.retentionMaxAge()),
                     new SystemIntegrityCheckTask(database, storage, packages),
                     new SynchronizePackageIndexTask(packages)));
-            RecurringTasks recurring = new RecurringTasks(database.dsl());
+            QueueSignal queueSignal = new QueueSignal(database.dsl());
+            RecurringTasks recurring = new RecurringTasks(database.dsl(), queueSignal);
             recurring.schedule(Map.of(
                     "Retention", Duration.ofDays(1),
                     "Health", config.healthCheckInterval(),
                     "SystemIntegrityCheck", config.integrityCheckInterval()));
             processor = closeLater(new TaskProcessor(taskQueue, taskTypes, localNode, storage, artifacts,
                     config.dataDir().resolve("work"), recurring, config.queueTimeout()));
-            notifications.listen("octopus_task_queued", ignored -> processor.wake());
+            notifications.listen(QueueSignal.CHANNEL, ignored -> processor.wake());
             notifications.listen("octopus_task_cancelling", number -> processor.cancelRequested(Long.parseLong(number)));
             notifications.onReconnect(processor::wake);
             localNode.onChange(processor::wake);
@@ -152,7 +154,10 @@ public final class OctopusNode implements AutoCloseable {
                     health,
                     new NodesApi(registry, nodeId -> taskQueue.runningOn(nodeId).stream().map(TasksApi::resource).toList()),
                     spaces,
-                    new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), processor::wake),
+                    new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), () -> {
+                        processor.wake();
+                        queueSignal.tasksQueued();
+                    }),
                     new PackagesApi(packages, spaces),
                     new ArtifactsApi(artifacts),
                     new ApiKeysApi(apiKeys),

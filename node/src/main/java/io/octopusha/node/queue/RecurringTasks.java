@@ -17,9 +17,11 @@ import static io.octopusha.node.db.schema.Tables.RECURRING_TASK;
  */
 public final class RecurringTasks {
     private final DSLContext db;
+    private final QueueSignal signal;
 
-    public RecurringTasks(DSLContext db) {
+    public RecurringTasks(DSLContext db, QueueSignal signal) {
         this.db = db;
+        this.signal = signal;
     }
 
     /** Sets each task's interval (the last node to start wins); a new schedule first runs one interval from now. */
@@ -53,6 +55,7 @@ public final class RecurringTasks {
                 return 1;
             });
         }
+        if (enqueued > 0) signal.tasksQueued();
         return enqueued;
     }
 

@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.octopusha.node.db.schema.Tables.CLAIM_TASKS;
 import static io.octopusha.node.db.schema.Tables.OCTOPUS_SERVER_NODE;
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
-import static io.octopusha.node.db.schema.Tables.SERVER_TASK_EXECUTION;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
 
 /**
@@ -27,8 +27,6 @@ import static org.jooq.impl.DSL.currentOffsetDateTime;
  * expects), so concurrent nodes can race on any of them and each change still happens exactly once.
  */
 public final class TaskQueue {
-    /** Claims are serialised cluster-wide so that tasks start in queue order across all nodes. */
-    private static final long CLAIM_LOCK = 0x0C70_0002L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final DSLContext db;
@@ -37,6 +35,7 @@ public final class TaskQueue {
         this.db = db;
     }
 
+    /** Queues a task. Nodes hear of it through {@link QueueSignal}, which the caller signals once this has committed. */
     public TaskRecord enqueue(String spaceId, String name, String description, ObjectNode arguments,
                               OffsetDateTime queueTimeExpiry) {
         return toRecord(db.insertInto(SERVER_TASK)
@@ -52,41 +51,13 @@ public final class TaskQueue {
 
     /**
      * Takes up to {@code max} queued tasks, oldest first, for {@code nodeId}, marking them Executing and
-     * recording each start in the append-only execution table: one statement and one round trip. The
-     * cluster-wide claim lock is taken before the queue is read and held until the statement commits, and the
-     * claim's one start time is read after it, so start times follow queue order across all nodes. Rows another
-     * node claimed while this statement waited for the lock are still Queued in its snapshot, but FOR UPDATE
-     * re-reads their newest version and skips them, so each task is claimed once.
+     * recording each start in the append-only execution table: one statement and one round trip, under the
+     * cluster-wide claim lock, so start times follow queue order across all nodes. The statement is the
+     * database function {@code claim_tasks} (migration V5), which says why it is one.
      */
     public List<TaskRecord> claim(String nodeId, int max) {
         if (max <= 0) return List.of();
-        var claimLock = DSL.name("claim_lock").fields("claimed_at").asMaterialized(
-                DSL.select(DSL.field("clock_timestamp()", OffsetDateTime.class))
-                        .from(DSL.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, DSL.val(CLAIM_LOCK))).asTable("locked")));
-        var claimedAt = DSL.field(DSL.select(claimLock.field("claimed_at", OffsetDateTime.class)).from(claimLock));
-        var oldestQueued = DSL.select(SERVER_TASK.NUMBER).from(SERVER_TASK)
-                .where(DSL.exists(DSL.selectOne().from(claimLock)))
-                .and(SERVER_TASK.STATE.eq(TaskState.Queued.name()))
-                .and(SERVER_TASK.QUEUE_TIME_EXPIRY.gt(currentOffsetDateTime()))
-                .orderBy(SERVER_TASK.QUEUE_TIME, SERVER_TASK.NUMBER)
-                .limit(max)
-                .forUpdate().skipLocked();
-        var claimed = DSL.name("claimed").as(DSL.update(SERVER_TASK)
-                .set(SERVER_TASK.STATE, TaskState.Executing.name())
-                .set(SERVER_TASK.SERVER_NODE, nodeId)
-                .set(SERVER_TASK.START_TIME, claimedAt)
-                .set(SERVER_TASK.LAST_UPDATED_TIME, claimedAt)
-                .where(SERVER_TASK.NUMBER.in(oldestQueued))
-                .returning());
-        var claimedNumber = claimed.field(SERVER_TASK.NUMBER);
-        var executions = DSL.name("executions").as(DSL.insertInto(SERVER_TASK_EXECUTION,
-                        SERVER_TASK_EXECUTION.TASK_NUMBER, SERVER_TASK_EXECUTION.NODE_ID)
-                .select(DSL.select(claimedNumber, DSL.val(nodeId)).from(claimed))
-                .returning(SERVER_TASK_EXECUTION.TASK_NUMBER));
-        return db.with(claimLock).with(claimed).with(executions)
-                .selectFrom(claimed)
-                .orderBy(claimed.field(SERVER_TASK.QUEUE_TIME), claimedNumber)
-                .fetch(r -> toRecord(r.into(SERVER_TASK)));
+        return db.selectFrom(CLAIM_TASKS.call(nodeId, max)).fetch(TaskQueue::toRecord);
     }
 
     /** How one run ended, for {@link #complete}. */

@@ -1,0 +1,41 @@
+package io.octopusha.node.queue;
+
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Tells every node that tasks were queued: {@code NOTIFY octopus_task_queued}, sent after the enqueueing
+ * transaction has committed, on a thread of its own, with signals that arrive while one is being sent folded
+ * into the next. PostgreSQL serializes the commits of notifying transactions across the whole server, each
+ * through its own WAL flush, so a NOTIFY inside every enqueue capped enqueues at one per flush and kept each
+ * new task invisible while its commit waited in that line. A lost signal costs at most one poll interval.
+ */
+public final class QueueSignal {
+    public static final String CHANNEL = "octopus_task_queued";
+    private static final Logger log = LoggerFactory.getLogger(QueueSignal.class);
+
+    private final DSLContext db;
+    private final AtomicBoolean pending = new AtomicBoolean();
+
+    public QueueSignal(DSLContext db) {
+        this.db = db;
+    }
+
+    /** Call after the transaction that queued tasks has committed. */
+    public void tasksQueued() {
+        if (pending.compareAndSet(false, true)) Thread.ofVirtual().name("queue-signal").start(this::send);
+    }
+
+    private void send() {
+        pending.set(false);
+        try {
+            db.select(DSL.field("pg_notify({0}, '')", Object.class, DSL.val(CHANNEL))).fetch();
+        } catch (RuntimeException e) {
+            log.debug("could not signal queued tasks; nodes find them at their next poll: {}", e.getMessage());
+        }
+    }
+}
