@@ -32,16 +32,19 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Runs this node's share of the queue. One loop, whenever it is woken (a task was queued, a task finished,
- * the cap or drain changed) and at least once a second, records every run that has finished since it last
- * looked (in one statement) and then claims tasks up to the node's cap (in one more); each claimed task runs
- * on its own virtual thread. Under load a wake finds many finished runs, so the database sees a few
- * statements per batch rather than several per task. The loop also does the cluster's housekeeping that any
- * node may do: expiring queued tasks, failing tasks of offline nodes, enqueueing recurring tasks.
+ * Runs this node's share of the queue with two threads. The claim loop, whenever it is woken (a task was
+ * queued, a slot freed, the cap or drain changed) and at least once a second, claims tasks up to the node's
+ * cap in one statement; each claimed task runs on its own virtual thread. The recorder records every run that
+ * has finished since it last looked in one statement and then frees their slots. Under load each wake finds
+ * many tasks, so the database sees a statement per batch rather than several per task, and a claim never
+ * waits behind a recording. A third thread does, once a second, the cluster's housekeeping that any node may
+ * do (expiring queued tasks, failing tasks of offline nodes, enqueueing recurring tasks) and checks this node's
+ * running tasks against the database.
  */
 public final class TaskProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskProcessor.class);
     private static final Duration POLL = Duration.ofSeconds(1);
+    private static final Duration RECORD_RETRY = Duration.ofMillis(250);
 
     private final TaskQueue queue;
     private final TaskTypes types;
@@ -57,15 +60,22 @@ public final class TaskProcessor implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final Object idle = new Object();
     private final Thread loop;
+    private final Semaphore recordWake = new Semaphore(0);
+    private final Thread recorder;
+    /** Recording a run and freeing its slot is one step as far as {@link #adoptLostClaims} can tell. */
+    private final Object recording = new Object();
     /** Fencing must not wait for a database call to return, so it has its own thread reading only memory. */
     private final ScheduledExecutorService fenceWatch =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("fence-watch").factory());
     private volatile boolean claiming = true;
     private volatile boolean closed;
-    private long lastHousekeepingNanos;
+    private final ScheduledExecutorService housekeeping =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("queue-housekeeping").factory());
     /** A claim failed, perhaps after it committed: look for lost claims before claiming again (and every second). */
     private boolean claimReplyLost;
+    private long lastAdoptionNanos;
     private boolean failing;
+    private boolean housekeepingFails;
 
     private record Running(TaskRecord task, Cancellation cancellation) {
     }
@@ -81,16 +91,19 @@ public final class TaskProcessor implements AutoCloseable {
         this.recurring = recurring;
         this.queueTimeout = queueTimeout;
         this.loop = Thread.ofPlatform().daemon().name("task-claims").unstarted(this::loop);
+        this.recorder = Thread.ofPlatform().daemon().name("task-records").unstarted(this::recordLoop);
     }
 
     public void start() {
         int lost = queue.failLeftoversOf(node.id());
         if (lost > 0) log.warn("{} task(s) this node was running before it restarted are marked Failed", lost);
         loop.start();
+        recorder.start();
         long everyMillis = Math.max(50, node.offlineAfter().toMillis() / 20);
         fenceWatch.scheduleWithFixedDelay(() -> {
             if (node.mustFence()) fence();
         }, everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(this::housekeep, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Look at the queue now rather than at the next poll. */
@@ -133,19 +146,10 @@ public final class TaskProcessor implements AutoCloseable {
 
     private void tick() {
         if (node.mustFence()) return;
-        recordFinished();
-        long now = System.nanoTime();
-        if (now - lastHousekeepingNanos >= POLL.toNanos()) {
-            lastHousekeepingNanos = now;
-            queue.expireQueued();
-            queue.failTasksOfOfflineNodes();
-            recurring.enqueueDue(queueTimeout);
-            reconcileRunning();
-            claimReplyLost = true;
-        }
-        if (claimReplyLost) {
+        if (claimReplyLost || System.nanoTime() - lastAdoptionNanos >= POLL.toNanos()) {
             adoptLostClaims();
             claimReplyLost = false;
+            lastAdoptionNanos = System.nanoTime();
         }
         if (!claiming || node.draining() || node.storageProblem() != null) return;
         int free = node.settings().maxConcurrentTasks() - running.size();
@@ -158,6 +162,21 @@ public final class TaskProcessor implements AutoCloseable {
             throw e;
         }
         for (TaskRecord task : claimed) start(task);
+    }
+
+    private void housekeep() {
+        if (closed || node.mustFence()) return;
+        try {
+            queue.expireQueued();
+            queue.failTasksOfOfflineNodes();
+            recurring.enqueueDue(queueTimeout);
+            reconcileRunning();
+            if (housekeepingFails) log.info("queue housekeeping works again");
+            housekeepingFails = false;
+        } catch (RuntimeException e) {
+            if (!housekeepingFails && !closed) log.warn("queue housekeeping failed, retrying: {}", e.getMessage());
+            housekeepingFails = true;
+        }
     }
 
     private void start(TaskRecord task) {
@@ -192,7 +211,7 @@ public final class TaskProcessor implements AutoCloseable {
             }
         }
         finished.add(new TaskQueue.Completion(task.number(), outcome, warnings));
-        wake();
+        recordWake.release();
     }
 
     private TaskOutcome runSafely(TaskRecord task, TaskContext context) {
@@ -210,46 +229,77 @@ public final class TaskProcessor implements AutoCloseable {
         }
     }
 
+    private void recordLoop() {
+        boolean recordingFails = false;
+        while (!closed) {
+            try {
+                recordWake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                recordWake.drainPermits();
+                if (finished.isEmpty() || node.mustFence()) continue;
+                recordFinished();
+                if (recordingFails) log.info("recording finished tasks works again");
+                recordingFails = false;
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!recordingFails && !closed) log.warn("recording finished tasks failed, retrying: {}", e.getMessage());
+                recordingFails = true;
+                try {
+                    Thread.sleep(RECORD_RETRY.toMillis());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
     /**
      * Records every finished run in one statement and frees their slots. If the database is away the runs
-     * stay pending and the next tick tries again, so an outcome is never lost while this node lives.
+     * stay pending and are tried again, so an outcome is never lost while this node lives.
      */
     private void recordFinished() {
         List<TaskQueue.Completion> batch = new ArrayList<>();
         for (TaskQueue.Completion c = finished.poll(); c != null; c = finished.poll()) batch.add(c);
         if (batch.isEmpty()) return;
-        Set<Long> recorded;
-        try {
-            recorded = queue.complete(node.id(), batch);
-        } catch (RuntimeException e) {
-            finished.addAll(batch);
-            throw e;
-        }
-        for (TaskQueue.Completion c : batch) {
-            if (!recorded.contains(c.number())) {
-                log.warn("{}{} ended as {} but was no longer running on this node: another node had failed it, or an earlier attempt that lost its reply had recorded it",
-                        TaskRecord.ID_PREFIX, c.number(), c.outcome().state());
+        synchronized (recording) {
+            Set<Long> recorded;
+            try {
+                recorded = queue.complete(node.id(), batch);
+            } catch (RuntimeException e) {
+                finished.addAll(batch);
+                throw e;
             }
-            running.remove(c.number());
+            for (TaskQueue.Completion c : batch) {
+                if (!recorded.contains(c.number())) {
+                    log.warn("{}{} ended as {} but was no longer running on this node: another node had failed it, or an earlier attempt that lost its reply had recorded it",
+                            TaskRecord.ID_PREFIX, c.number(), c.outcome().state());
+                }
+                running.remove(c.number());
+            }
         }
         synchronized (idle) {
             idle.notifyAll();
         }
+        wake();
     }
 
     /** Backstop for notifications: stop tasks canceled elsewhere, and tasks another node failed meanwhile. */
     private void reconcileRunning() {
-        if (running.isEmpty()) return;
-        Map<Long, TaskRecord> stored = queue.list(new TaskFilter(List.copyOf(running.keySet()), null, null, null, null),
-                0, Integer.MAX_VALUE).stream().collect(Collectors.toMap(TaskRecord::number, Function.identity()));
-        running.forEach((number, r) -> {
+        List<Long> numbers = List.copyOf(running.keySet());
+        if (numbers.isEmpty()) return;
+        Map<Long, TaskRecord> stored = queue.list(new TaskFilter(numbers, null, null, null, null), 0, Integer.MAX_VALUE)
+                .stream().collect(Collectors.toMap(TaskRecord::number, Function.identity()));
+        // Only tasks that were running before the read: a task claimed since then is not in it.
+        for (Long number : numbers) {
+            Running r = running.get(number);
+            if (r == null) continue;
             TaskRecord now = stored.get(number);
             if (now == null || !node.id().equals(now.serverNode()) || now.state().isCompleted()) {
                 r.cancellation().cancel(TaskOutcome.failed("The task was taken away from node " + node.name() + "."));
             } else if (now.state() == TaskState.Cancelling) {
                 r.cancellation().cancel(TaskOutcome.canceled("The task was canceled."));
             }
-        });
+        }
     }
 
     /**
@@ -258,11 +308,13 @@ public final class TaskProcessor implements AutoCloseable {
      * their start is recorded, so they run here now rather than being lost or claimed a second time.
      */
     private void adoptLostClaims() {
-        for (TaskRecord task : queue.runningOn(node.id())) {
-            if (running.containsKey(task.number())) continue;
-            log.warn("{} was claimed by this node but the reply was lost with the database connection: starting it now", task.id());
-            start(task);
-            if (task.state() == TaskState.Cancelling) cancelRequested(task.number());
+        synchronized (recording) {
+            for (TaskRecord task : queue.runningOn(node.id())) {
+                if (running.containsKey(task.number())) continue;
+                log.warn("{} was claimed by this node but the reply was lost with the database connection: starting it now", task.id());
+                start(task);
+                if (task.state() == TaskState.Cancelling) cancelRequested(task.number());
+            }
         }
     }
 
@@ -311,9 +363,11 @@ public final class TaskProcessor implements AutoCloseable {
     public void close() {
         claiming = false;
         fenceWatch.shutdownNow();
+        housekeeping.shutdownNow();
         running.values().forEach(r -> r.cancellation().cancel(TaskOutcome.canceled("Node " + node.name() + " stopped.")));
         awaitIdle(Duration.ofSeconds(10));
         closed = true;
         loop.interrupt();
+        recorder.interrupt();
     }
 }
