@@ -41,6 +41,17 @@ final class BenchPostgres implements AutoCloseable {
         }
     }
 
+    /** Runs the statements in one transaction, so that others see all of their effects at once. */
+    void executeTogether(String url, String... statements) {
+        try (Connection c = connect(url); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (String sql : statements) st.execute(sql);
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException(String.join("; ", statements), e);
+        }
+    }
+
     Connection connect(String url) throws SQLException {
         return DriverManager.getConnection(url, server.user(), "");
     }

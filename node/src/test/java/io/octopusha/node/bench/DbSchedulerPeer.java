@@ -83,6 +83,7 @@ final class DbSchedulerPeer implements AutoCloseable {
     private final List<HikariDataSource> pools = new ArrayList<>();
     private final List<Scheduler> schedulers = new ArrayList<>();
     private final AtomicLong firstStartNanos = new AtomicLong();
+    private final AtomicLong lastCompletionNanos = new AtomicLong();
     private final AtomicInteger completed = new AtomicInteger();
     private final ConcurrentLinkedQueue<Double> startLatenciesMillis = new ConcurrentLinkedQueue<>();
 
@@ -116,6 +117,7 @@ final class DbSchedulerPeer implements AutoCloseable {
 
                         @Override
                         public void onExecutionComplete(com.github.kagkarlsson.scheduler.task.ExecutionComplete complete) {
+                            lastCompletionNanos.accumulateAndGet(System.nanoTime(), Math::max);
                             completed.incrementAndGet();
                         }
                     })
@@ -128,10 +130,11 @@ final class DbSchedulerPeer implements AutoCloseable {
         schedulers.forEach(Scheduler::start);
     }
 
-    /** Inserts {@code count} due executions in one statement, as a pre-filled queue. */
+    /** Inserts {@code count} due executions in one statement, as a pre-filled queue, with its statistics current. */
     void enqueueAll(int count) {
         postgres.execute(url, "INSERT INTO scheduled_tasks (task_name, task_instance, execution_time, picked, version) "
                 + "SELECT 'delay', 'burn-' || g, now(), false, 1 FROM generate_series(1, " + count + ") g");
+        postgres.execute(url, "ANALYZE scheduled_tasks");
     }
 
     /** Schedules one execution due now, through one of the schedulers (which is how immediate execution is triggered). */
@@ -139,18 +142,27 @@ final class DbSchedulerPeer implements AutoCloseable {
         schedulers.get(sequence % schedulers.size()).schedule(delay.instance("steady-" + sequence), Instant.now());
     }
 
-    /** Tasks per second from the first start to the moment the table is seen empty (polled every 10 ms). */
+    /**
+     * Tasks per second from the first start to the last completion, as its listener saw them; the table must
+     * be empty at the end.
+     */
     double awaitBurnDown(int count, Duration timeout) {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> remaining() == 0);
-        long end = System.nanoTime();
-        if (completed.get() < count) throw new IllegalStateException("db-scheduler completed " + completed.get() + " of " + count);
-        return count / ((end - firstStartNanos.get()) / 1e9);
+        await().atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> completed.get() >= count);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> remaining() == 0);
+        if (completed.get() != count) throw new IllegalStateException("db-scheduler completed " + completed.get() + " of " + count);
+        return count / ((lastCompletionNanos.get() - firstStartNanos.get()) / 1e9);
     }
 
     /** Start latencies (due time to start) of every execution so far, once {@code count} have completed. */
     List<Double> awaitStartLatencies(int count, Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> completed.get() >= count);
         return List.copyOf(startLatenciesMillis);
+    }
+
+    /** Starts counting executions afresh, after a warm-up. */
+    void forgetExecutions() {
+        startLatenciesMillis.clear();
+        completed.set(0);
     }
 
     private long remaining() throws SQLException {
