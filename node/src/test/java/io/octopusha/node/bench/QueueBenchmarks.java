@@ -84,7 +84,8 @@ final class QueueBenchmarks {
         results.add(new Results.Row("1 queue burn-down", tasks + " Delay 0 ms tasks, 3 nodes × cap 32", three, "tasks/s",
                 peer, "db-scheduler, 3 × 32 threads, " + DbSchedulerPeer.Polling.LOCK_AND_FETCH.description, HIGHER, 1.0, null));
 
-        startLatency(three * 0.5);
+        startLatency(three * 0.5, "50%", true);
+        startLatency(three * 0.25, "25%", false);
 
         double one = burnDown(1, tasks);
         double two = burnDown(2, tasks);
@@ -130,10 +131,11 @@ final class QueueBenchmarks {
     }
 
     /**
-     * Scenario 2: a steady stream at half the measured capacity; enqueue to start, from database times. Each
+     * Scenario 2: a steady stream at a share of the measured burn-down rate (the issue's target is for half of it;
+     * a quarter shows where the knee is); enqueue to start, from database times. Each
      * system first takes the same stream for a shorter, unmeasured period, so that the enqueueing code is compiled.
      */
-    private void startLatency(double rate) {
+    private void startLatency(double rate, String shareOfCapacity, boolean withTarget) {
         Duration period = settings.latencyPeriod();
         int count = (int) (rate * period.toSeconds());
         int warmUp = (int) (rate * period.dividedBy(5).toSeconds());
@@ -157,7 +159,7 @@ final class QueueBenchmarks {
         } finally {
             started.forEach(OctopusNode::close);
         }
-        String load = Math.round(rate) + " tasks/s for " + period.toSeconds() + " s";
+        String load = Math.round(rate) + " tasks/s (" + shareOfCapacity + " of the burn-down) for " + period.toSeconds() + " s";
         for (DbSchedulerPeer.Polling polling : List.of(DbSchedulerPeer.Polling.DEFAULT, DbSchedulerPeer.Polling.FASTEST)) {
             double[] peer;
             try (DbSchedulerPeer scheduler = new DbSchedulerPeer(postgres).build(3, CAP, polling)) {
@@ -169,7 +171,7 @@ final class QueueBenchmarks {
                 peer = percentiles(scheduler.awaitStartLatencies(count, BURN_DOWN_TIMEOUT));
             }
             String baseline = "db-scheduler " + polling.description;
-            boolean headline = polling == DbSchedulerPeer.Polling.FASTEST;
+            boolean headline = withTarget && polling == DbSchedulerPeer.Polling.FASTEST;
             results.add(new Results.Row("2 start latency", "p50, " + load, ours[0], "ms", peer[0], baseline, LOWER, null, null));
             results.add(new Results.Row("2 start latency", "p99, " + load, ours[1], "ms", peer[1], baseline, LOWER, null, headline ? 50.0 : null));
             results.add(new Results.Row("2 start latency", "max, " + load, ours[2], "ms", peer[2], baseline, LOWER, null, null));
