@@ -8,7 +8,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The one real PostgreSQL every scenario and baseline runs against (embedded binaries from Maven, with
@@ -50,6 +53,22 @@ final class BenchPostgres implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(String.join("; ", statements), e);
         }
+    }
+
+    /**
+     * Lets the server settle before a measured window: a checkpoint, then no autovacuum worker busy (they clean up
+     * after the previous scenario's databases and would otherwise load whichever system is measured next).
+     */
+    void quiesce() {
+        String url = server.jdbcUrl("postgres");
+        execute(url, "CHECKPOINT");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            try (Connection c = connect(url); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")) {
+                rs.next();
+                return rs.getInt(1) == 0;
+            }
+        });
     }
 
     Connection connect(String url) throws SQLException {

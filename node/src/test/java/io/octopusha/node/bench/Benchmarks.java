@@ -65,7 +65,8 @@ public final class Benchmarks {
         results.note("db-scheduler's burn-down runs from its first start to its last completion as its listener saw them; its task "
                 + "is a no-op, ours a Delay of 0 ms with state changes, an execution row and a log file on the shared directory.");
         results.note("Both queues run a short unmeasured pass first (JIT warm-up), and both tables are analyzed after the bulk "
-                + "enqueue, as autovacuum keeps them in a running installation.");
+                + "enqueue, as autovacuum keeps them in a running installation. Before every measured queue window the server "
+                + "checkpoints and waits until no autovacuum worker is busy.");
         String header = "## Benchmark results (" + settings.name() + " run)\n\n"
                 + "Run " + began.truncatedTo(ChronoUnit.SECONDS) + ", took " + took.toSeconds() + " s. "
                 + machine() + "\n\n" + postgresSettings + "\n";

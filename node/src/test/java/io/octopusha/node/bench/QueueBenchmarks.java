@@ -104,6 +104,7 @@ final class QueueBenchmarks {
         Path cluster = directory("burn-down-" + nodes + "-nodes");
         List<OctopusNode> started = startNodes(url, cluster, nodes);
         try {
+            postgres.quiesce();
             postgres.executeTogether(url, "INSERT INTO server_task (space_id, name, arguments, state, queue_time_expiry) "
                     + "SELECT 'Spaces-1', 'Delay', '" + DELAY_0 + "', 'Queued', now() + interval '1 day' FROM generate_series(1, " + tasks + ")",
                     "ANALYZE server_task", "NOTIFY " + QueueSignal.CHANNEL);
@@ -125,6 +126,7 @@ final class QueueBenchmarks {
     private double peerBurnDown(int tasks) {
         try (DbSchedulerPeer peer = new DbSchedulerPeer(postgres).build(3, CAP, DbSchedulerPeer.Polling.LOCK_AND_FETCH)) {
             peer.enqueueAll(tasks);
+            postgres.quiesce();
             peer.start();
             return peer.awaitBurnDown(tasks, BURN_DOWN_TIMEOUT);
         }
@@ -153,6 +155,7 @@ final class QueueBenchmarks {
             steadily(rate, warmUp, enqueue);
             await().atMost(BURN_DOWN_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> single(url, UNFINISHED_DELAYS) == 0);
             long measuredAfter = (long) single(url, "SELECT max(number) FROM server_task");
+            postgres.quiesce();
             steadily(rate, count, enqueue);
             await().atMost(BURN_DOWN_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> single(url, UNFINISHED_DELAYS) == 0);
             ours = percentiles(url, "SELECT extract(epoch FROM start_time - queue_time) * 1000 FROM server_task WHERE name = 'Delay' AND number > " + measuredAfter);
@@ -167,6 +170,7 @@ final class QueueBenchmarks {
                 steadily(rate, warmUp, scheduler::enqueueOne);
                 scheduler.awaitStartLatencies(warmUp, BURN_DOWN_TIMEOUT);
                 scheduler.forgetExecutions();
+                postgres.quiesce();
                 steadily(rate, count, i -> scheduler.enqueueOne(warmUp + i));
                 peer = percentiles(scheduler.awaitStartLatencies(count, BURN_DOWN_TIMEOUT));
             }
