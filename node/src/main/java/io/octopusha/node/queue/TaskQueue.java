@@ -66,8 +66,8 @@ public final class TaskQueue {
 
     /**
      * Records how runs on {@code nodeId} ended, all in one statement. Returns the numbers recorded; a number
-     * missing from it was no longer this node's to finish (another node had failed it because this node was
-     * seen offline).
+     * missing from it was no longer running on this node (another node had failed it because this node was seen
+     * offline, or an earlier attempt whose reply was lost had already recorded it).
      */
     public Set<Long> complete(String nodeId, List<Completion> completions) {
         if (completions.isEmpty()) return Set.of();
