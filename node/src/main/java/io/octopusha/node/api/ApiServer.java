@@ -3,6 +3,7 @@ package io.octopusha.node.api;
 import io.javalin.Javalin;
 import io.octopusha.node.ConflictException;
 import io.octopusha.node.InvalidInputException;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
@@ -10,11 +11,14 @@ import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.octopusha.node.auth.Role;
 import io.micrometer.core.instrument.Timer;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.ServerConnector;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +30,8 @@ public final class ApiServer implements AutoCloseable {
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** JSON bodies are small; package uploads stream and are not limited. */
     public static final long MAX_JSON_BODY = 1_000_000L;
+    /** The largest unread body still read to the end so its client gets the answer; see readUnreadBody. */
+    static final long MAX_SWALLOWED_BODY = 4 * MAX_JSON_BODY;
 
     private final Javalin app;
 
@@ -65,6 +71,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.before(ctx -> ctx.header(NODE_HEADER, nodeName));
             config.routes.beforeMatched(InputGuard::check);
             config.routes.beforeMatched(accessControl::check);
+            config.routes.after(ApiServer::readUnreadBody);
             config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
             config.routes.exception(ConflictException.class, (e, ctx) ->
                     ctx.status(409).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
@@ -75,6 +82,10 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(DataAccessException.class, (e, ctx) -> {
                 log.warn("{} {}: database error: {}", ctx.method(), ctx.path(), e.getMessage());
                 ctx.status(503).json(new ApiException.Body("The database is not reachable from this node right now; try again.", List.of()));
+            });
+            config.routes.exception(EofException.class, (e, ctx) -> {
+                log.info("{} {}: the client closed the connection before sending all of its request", ctx.method(), ctx.path());
+                ctx.status(400);
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
@@ -87,6 +98,22 @@ public final class ApiServer implements AutoCloseable {
             });
             areas.forEach(area -> area.register(config.routes));
         });
+    }
+
+    /**
+     * Reads the rest of a body the handler answered without reading (a 404, a 401, a 413, a refused upload), so
+     * the client gets that answer. Jetty would otherwise close the connection with the body unread, the kernel
+     * resets it, and a client still sending sees a broken pipe instead of the status and message. Like Tomcat's
+     * swallow limit, only bodies up to {@link #MAX_SWALLOWED_BODY} are read; larger ones are cut off at once.
+     */
+    private static void readUnreadBody(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        if (length <= 0 || length > MAX_SWALLOWED_BODY) return;
+        try {
+            ctx.req().getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException clientGone) {
+            // Nobody is left to answer; Jetty closes the connection.
+        }
     }
 
     public ApiServer start(int port) {

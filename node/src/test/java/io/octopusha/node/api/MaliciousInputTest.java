@@ -90,6 +90,18 @@ class MaliciousInputTest {
         assertThat(api.get("/api/Spaces-1/packages/packages-Huge.1.0.0").status()).isEqualTo(404);
     }
 
+    /** Answers given without reading the body (unknown task, missing key, too large) must reach a client mid-send. */
+    @Test
+    void aBodyTheRouteNeverReadsStillGetsItsAnswer() {
+        String body = "{\"Reason\":\"" + "x".repeat(600_000) + "\"}";
+        String tooLarge = "{\"Name\":\"Delay\",\"Description\":\"" + "x".repeat(3_000_000) + "\"}";
+        for (int i = 0; i < 10; i++) {
+            assertThat(api.post("/api/tasks/ServerTasks-999999/cancel", body).status()).as("try " + i).isEqualTo(404);
+            assertThat(api.withKey(null).post("/api/tasks", body).status()).as("try " + i).isEqualTo(401);
+            assertThat(api.post("/api/tasks", tooLarge).status()).as("try " + i).isEqualTo(413);
+        }
+    }
+
     @Test
     void encodedLineBreaksInThePathCannotInjectResponseHeaders() throws Exception {
         try (Socket socket = connect()) {
