@@ -9,10 +9,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Tells every node that tasks were queued: {@code NOTIFY octopus_task_queued}, sent after the enqueueing
- * transaction has committed, on a thread of its own, with signals that arrive while one is being sent folded
- * into the next. PostgreSQL serializes the commits of notifying transactions across the whole server, each
- * through its own WAL flush, so a NOTIFY inside every enqueue capped enqueues at one per flush and kept each
- * new task invisible while its commit waited in that line. A lost signal costs at most one poll interval.
+ * transaction has committed, on a thread of its own. One signal is in flight at a time; signals that arrive
+ * meanwhile are folded into one more after it. PostgreSQL serializes the commits of notifying transactions
+ * across the whole server, each through its own WAL flush, so a NOTIFY inside every enqueue capped enqueues at
+ * one per flush and kept each new task invisible while its commit waited in that line. A lost signal costs at
+ * most one poll interval.
  */
 public final class QueueSignal {
     public static final String CHANNEL = "octopus_task_queued";
@@ -20,6 +21,7 @@ public final class QueueSignal {
 
     private final DSLContext db;
     private final AtomicBoolean pending = new AtomicBoolean();
+    private final AtomicBoolean sending = new AtomicBoolean();
 
     public QueueSignal(DSLContext db) {
         this.db = db;
@@ -27,11 +29,19 @@ public final class QueueSignal {
 
     /** Call after the transaction that queued tasks has committed. */
     public void tasksQueued() {
-        if (pending.compareAndSet(false, true)) Thread.ofVirtual().name("queue-signal").start(this::send);
+        pending.set(true);
+        if (sending.compareAndSet(false, true)) Thread.ofVirtual().name("queue-signal").start(this::sendWhilePending);
+    }
+
+    private void sendWhilePending() {
+        do {
+            while (pending.getAndSet(false)) send();
+            sending.set(false);
+            // A signal that arrived after the last send, while this thread still counted as sending, started no thread.
+        } while (pending.get() && sending.compareAndSet(false, true));
     }
 
     private void send() {
-        pending.set(false);
         try {
             db.select(DSL.field("pg_notify({0}, '')", Object.class, DSL.val(CHANNEL))).fetch();
         } catch (RuntimeException e) {

@@ -56,12 +56,14 @@ final class BenchPostgres implements AutoCloseable {
     }
 
     /**
-     * Lets the server settle before a measured window: a checkpoint, then no autovacuum worker busy (they clean up
-     * after the previous scenario's databases and would otherwise load whichever system is measured next).
+     * Lets the machine settle before a measured window: a checkpoint, the kernel's dirty pages written out, then no
+     * autovacuum worker busy. Otherwise the previous scenario's writes (its task logs, its databases' cleanup) land
+     * in whichever system's window comes next.
      */
     void quiesce() {
         String url = server.jdbcUrl("postgres");
         execute(url, "CHECKPOINT");
+        ProcessBenchmarks.command("sync");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
             try (Connection c = connect(url); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")) {

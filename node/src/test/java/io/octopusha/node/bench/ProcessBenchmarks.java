@@ -8,6 +8,7 @@ import io.octopusha.node.testing.TestCluster;
 import io.octopusha.node.testing.Uploads;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -188,11 +189,18 @@ final class ProcessBenchmarks {
      * Runs a command to its end (each one here bounds its own run time) and returns what it printed; anything but
      * exit 0 is an error that carries that output.
      */
-    private static String command(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes()).strip();
-        if (process.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
-        return out;
+    static String command(String... command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes()).strip();
+            if (process.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(String.join(" ", command), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Heap in use (all heap pools), from the node's Prometheus metrics. */
