@@ -52,7 +52,11 @@ public final class ApiKeys {
         return Optional.ofNullable(principal);
     }
 
-    public void reload() {
+    /**
+     * Synchronized so reloads replace the cache in the order they read the table: otherwise a reload a NOTIFY
+     * started before a key's commit could land after this node's own reload and drop the new key.
+     */
+    public synchronized void reload() {
         byHash = db.selectFrom(API_KEY).fetch().stream().collect(Collectors.toUnmodifiableMap(
                 r -> HexFormat.of().formatHex(r.getKeyHash()),
                 r -> new Principal(r.getId(), r.getPurpose(), Role.valueOf(r.getRole()))));
