@@ -66,7 +66,7 @@ public final class Benchmarks {
                 + "is a no-op, ours a Delay of 0 ms with state changes, an execution row and a log file on the shared directory.");
         results.note("Both queues run a short unmeasured pass first (JIT warm-up), and both tables are analyzed after the bulk "
                 + "enqueue, as autovacuum keeps them in a running installation. Before every measured queue window the server "
-                + "checkpoints and waits until no autovacuum worker is busy.");
+                + "checkpoints, the kernel writes out its dirty pages (sync), and the harness waits until no autovacuum worker is busy.");
         String header = "## Benchmark results (" + settings.name() + " run)\n\n"
                 + "Run " + began.truncatedTo(ChronoUnit.SECONDS) + ", took " + took.toSeconds() + " s. "
                 + machine() + "\n\n" + postgresSettings + "\n";

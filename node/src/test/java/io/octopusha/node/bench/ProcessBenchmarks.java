@@ -1,16 +1,16 @@
 package io.octopusha.node.bench;
 
-import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.Ports;
 import io.octopusha.node.testing.TestCluster;
 import io.octopusha.node.testing.Uploads;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,18 +1,17 @@
 package io.octopusha.node.chaos;
 
-import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.db.Database;
 import io.octopusha.node.db.EmbeddedDatabase;
 import io.octopusha.node.local.Haproxy;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.Ports;
 import io.octopusha.node.testing.TestCluster;
 import org.jooq.DSLContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

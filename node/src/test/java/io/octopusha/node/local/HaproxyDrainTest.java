@@ -1,7 +1,7 @@
 package io.octopusha.node.local;
 
-import io.octopusha.node.testing.Ports;
 import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.Ports;
 import io.octopusha.node.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;

@@ -1,9 +1,9 @@
 package io.octopusha.node.local;
 
-import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.Ports;
 import io.octopusha.node.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,9 +1,9 @@
 package io.octopusha.node.storage;
 
-import io.octopusha.node.testing.Ports;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.Ports;
 import io.octopusha.node.testing.TestCluster;
 import io.octopusha.node.testing.Uploads;
 import io.octopusha.node.testing.Uploads.Content;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 

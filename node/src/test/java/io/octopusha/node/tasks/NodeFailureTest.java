@@ -1,17 +1,16 @@
 package io.octopusha.node.tasks;
 
-import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.Ports;
 import io.octopusha.node.testing.TestCluster;
 import io.octopusha.node.testing.Tasks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.octopusha.node.web;
 
-import io.octopusha.node.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.Ports;
 import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -18,9 +18,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

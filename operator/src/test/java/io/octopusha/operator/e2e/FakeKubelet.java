@@ -1,6 +1,5 @@
 package io.octopusha.operator.e2e;
 
-import io.octopusha.node.testing.Ports;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
@@ -14,12 +13,12 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.octopusha.node.local.NodeProcess;
+import io.octopusha.node.testing.Ports;
 import io.octopusha.operator.model.Labels;
 import io.octopusha.operator.model.NodeStatefulSet;
 import io.octopusha.operator.nodeclient.NodeUrlResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
