@@ -32,7 +32,7 @@
     try {
       response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
     } catch (e) {
-      throw new ApiError(0, "The server could not be reached. Check your connection; the page keeps trying.");
+      throw new ApiError(0, "The server could not be reached. Check your connection.");
     }
     const servedBy = response.headers.get("X-Octopus-Node");
     if (servedBy) document.getElementById("served-by").textContent = "Served by node " + servedBy;
@@ -218,25 +218,45 @@
 
   window.addEventListener("hashchange", route);
 
-  // Runs load() now and then every interval, never two at once; errors show in the page's error banner.
+  // Runs load() now and then every interval, never two at once: a refresh asked for during a load runs right
+  // after it. The poller hides only the errors it showed itself, so an action's error stays until the next action.
   function poll(load, interval, errorBanner) {
-    const state = { stopped: false, timer: null };
+    const state = { stopped: false, timer: null, loading: false, again: false };
     async function tick() {
+      state.loading = true;
+      let failure = null;
       try {
         await load();
-        errorBanner.hidden = true;
       } catch (e) {
-        if (state.stopped || e.status === 401) return;
-        errorBanner.textContent = e.message;
-        errorBanner.hidden = false;
+        failure = e;
       }
-      if (!state.stopped) state.timer = setTimeout(tick, interval);
+      state.loading = false;
+      if (state.stopped || (failure && failure.status === 401)) return;
+      if (failure) showError(errorBanner, failure.message, "poll");
+      else if (errorBanner.dataset.source === "poll") errorBanner.hidden = true;
+      if (state.again) {
+        state.again = false;
+        tick();
+      } else {
+        state.timer = setTimeout(tick, interval);
+      }
     }
     tick();
     return {
-      refreshNow() { clearTimeout(state.timer); tick(); },
+      get stopped() { return state.stopped; },
+      refreshNow() {
+        if (state.loading) { state.again = true; return; }
+        clearTimeout(state.timer);
+        tick();
+      },
       stop() { state.stopped = true; clearTimeout(state.timer); }
     };
+  }
+
+  function showError(banner, message, source) {
+    banner.textContent = message;
+    banner.dataset.source = source;
+    banner.hidden = false;
   }
 
   // ---------- Nodes page ----------
@@ -281,8 +301,8 @@
       if (node.IsInMaintenanceMode) items.push(["Undrain", () => setDrain(node, false)]);
       else items.push(["Drain", () => setDrain(node, true)]);
       items.push(["Edit task cap", () => editCap(node)]);
-      const deletable = node.RunningTaskCount === 0 && (node.Status === "Offline" || node.Status === "Drained");
-      if (isAdministrator() && deletable) items.push(["Delete", () => confirmDelete(node), "danger-item"]);
+      // Only offline nodes: a drained node that is still running registers again at its next check-in, undrained.
+      if (isAdministrator() && node.Status === "Offline") items.push(["Delete", () => confirmDelete(node), "danger-item"]);
       return items;
     }
 
@@ -414,12 +434,12 @@
     }
 
     async function setDrain(node, drain) {
+      errorBanner.hidden = true;
       try {
         await api("PUT", "/api/octopusservernodes/" + encodeURIComponent(node.Id), { IsInMaintenanceMode: drain });
         announce(drain ? node.Name + " is draining: it finishes its tasks and starts no new ones." : node.Name + " is no longer drained.");
       } catch (e) {
-        errorBanner.textContent = "Could not change drain on " + node.Name + ": " + e.message;
-        errorBanner.hidden = false;
+        showError(errorBanner, "Could not change drain on " + node.Name + ": " + e.message, "action");
       }
       poller.refreshNow();
       focusRowButton(node);
@@ -641,25 +661,25 @@
 
     if (cancel) cancel.addEventListener("click", async () => {
       cancel.disabled = true;
+      errorBanner.hidden = true;
       try {
         await api("POST", "/api/tasks/" + encodeURIComponent(id) + "/cancel");
         announce("Cancel requested for " + id + ".");
       } catch (e) {
-        errorBanner.textContent = "Could not cancel: " + e.message;
-        errorBanner.hidden = false;
+        showError(errorBanner, "Could not cancel: " + e.message, "action");
       }
       poller.refreshNow();
     });
 
     download.addEventListener("click", async () => {
+      errorBanner.hidden = true;
       try {
         const text = await api("GET", "/api/tasks/" + encodeURIComponent(id) + "/raw");
         const url = URL.createObjectURL(new Blob([typeof text === "string" ? text : JSON.stringify(text)], { type: "text/plain" }));
         el("a", { href: url, download: id + ".log" }).click();
         setTimeout(() => URL.revokeObjectURL(url), 10000);
       } catch (e) {
-        errorBanner.textContent = "Could not download the log: " + e.message;
-        errorBanner.hidden = false;
+        showError(errorBanner, "Could not download the log: " + e.message, "action");
       }
     });
 
@@ -699,7 +719,8 @@
       const result = await api("GET", "/api/tasks/" + encodeURIComponent(id) + "/details?tail=" + LOG_TAIL_LINES);
       const task = result.Task;
       setText(title, task.Description || task.Name);
-      document.title = (task.Description || task.Name) + " – Octopus HA";
+      // A load that was under way when the user left this page must not retitle the next one.
+      if (!poller.stopped) document.title = (task.Description || task.Name) + " – Octopus HA";
       setText(stateBadge, task.State);
       setAttr(stateBadge, "class", "status state-" + task.State);
       setText(fields.Name, task.Name);

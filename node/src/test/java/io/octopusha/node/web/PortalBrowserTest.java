@@ -283,6 +283,8 @@ class PortalBrowserTest {
         open("/#/nodes");
         awaitStatus("web3", "Offline");
         assertThat(menuItems("web1")).as("a running node cannot be deleted").containsExactly("Drain", "Edit task cap");
+        assertThat(menuItems("web2")).as("a drained node that still runs would register again, undrained")
+                .containsExactly("Undrain", "Edit task cap");
 
         chooseMenuItem("web3", "Delete");
         WebElement dialog = chromium.visible(By.id("delete-dialog"));
