@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * Runs the operator in a cluster. Settings: OPERATOR_HTTP_PORT (health and metrics, default 8080),
- * OPERATOR_NODE_API_TIMEOUT (ISO-8601, per node API request, default PT5S) and OPERATOR_LEASE_NAMESPACE (set it to run
- * several replicas with leader election). The Kubernetes connection comes from the in-cluster service account or the
+ * OPERATOR_NODE_API_TIMEOUT (ISO-8601, per node API request, default PT5S), OPERATOR_LEASE_NAMESPACE (set it to run
+ * several replicas with leader election) and OPERATOR_WATCH_NAMESPACES (comma-separated; unset: all namespaces). The Kubernetes connection comes from the in-cluster service account or the
  * kube config, as usual for the fabric8 client.
  */
 public final class Main {

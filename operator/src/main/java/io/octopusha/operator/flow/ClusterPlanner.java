@@ -126,11 +126,13 @@ public final class ClusterPlanner {
         }
         // A drained node is never ready, so it is only starting until it checked in; a drain that waits for that
         // check-in (a cordon drain after the pod moved, a restarted node) must be looked at again soon, not after the
-        // idle interval.
+        // idle interval. Without summaries (node API unreachable) check-ins are unknown, and a node drained on purpose
+        // must not turn Ready false.
+        boolean checkInsKnown = !o.summaries().isEmpty();
         List<String> starting = memberNames().stream()
                 .filter(n -> !o.pod(n).map(PodView::ready).orElse(false))
                 .filter(n -> plan.nodes().get(n) == null || !Boolean.TRUE.equals(plan.nodes().get(n).maintenance())
-                        || !o.isCheckedIn(n))
+                        || (checkInsKnown && !o.isCheckedIn(n)))
                 .toList();
         if (!starting.isEmpty()) {
             parts.put("Starting", "waiting for " + String.join(", ", starting) + " to become ready");

@@ -55,6 +55,14 @@ class CordonFollowingTest {
     }
 
     @Test
+    void aDrainedNodeIsNotStartingWhileTheNodeApiIsUnreachable() {
+        f.cordoned.add("kube-1");
+        f.pod(1, false);
+        for (int i = 0; i < 3; i++) f.noSummary(i);
+        assertThat(f.plan().inProgress()).as("check-ins are unknown, so Ready must not turn false").isFalse();
+    }
+
+    @Test
     void uncordoningInPlaceUndrainsToo() {
         f.drainedBefore(1, DrainReason.NodeCordoned, Fixture.NOW.minusSeconds(600)).summary(1, 5, true, 0);
         assertThat(f.plan().nodes().get("octo-1").maintenance()).isFalse();
