@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.octopusha.operator.crd.OctopusCluster;
 import io.octopusha.operator.crd.OctopusClusterSpec;
+import io.octopusha.operator.flow.Conditions;
 import io.octopusha.operator.flow.SpecValidation;
 import io.octopusha.operator.flow.StatusBuilder;
 import java.io.IOException;
@@ -63,6 +64,12 @@ class ArgoCdHealthTest {
         Health health = health(Serialization.jsonMapper().valueToTree(cluster));
         assertThat(health.status()).isEqualTo("Degraded");
         assertThat(health.message()).startsWith("InvalidSpec").contains("spec.image is required");
+    }
+
+    @Test
+    void theReasonsTheLuaTellsApartAreTheOnesTheOperatorWrites() throws IOException {
+        String lua = Files.readString(DIR.resolve("health.lua"));
+        assertThat(lua).contains("\"" + Conditions.NODE_API_UNAVAILABLE + "\"", "\"" + Conditions.NO_NODES + "\"");
     }
 
     @Test

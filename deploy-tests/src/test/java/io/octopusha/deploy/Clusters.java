@@ -7,8 +7,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.octopusha.operator.crd.OctopusCluster;
 import io.octopusha.operator.flow.SpecValidation;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import io.octopusha.operator.model.SecretData;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +27,7 @@ final class Clusters {
         assertThat(cluster.getApiVersion()).isEqualTo("octopusha.io/v1alpha1");
         assertThat(SpecValidation.specProblems(cluster.getSpec())).as(cluster.getMetadata().getName()).isEmpty();
         Map<String, Map<String, String>> data = new HashMap<>();
-        for (Secret s : secrets) {
-            Map<String, String> keys = new HashMap<>();
-            if (s.getData() != null) {
-                s.getData().forEach((k, v) -> keys.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-            }
-            if (s.getStringData() != null) {
-                keys.putAll(s.getStringData());
-            }
-            data.put(s.getMetadata().getName(), keys);
-        }
+        for (Secret s : secrets) data.put(s.getMetadata().getName(), SecretData.of(s));
         assertThat(SpecValidation.secretProblems(cluster.getSpec(), data::get)).isEmpty();
     }
 }

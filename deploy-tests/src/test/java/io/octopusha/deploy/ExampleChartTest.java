@@ -49,6 +49,7 @@ class ExampleChartTest {
                 .containsAllEntriesOf(postgres.getSpec().getSelector());
         assertThat(pg.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .filteredOn(e -> e.getValueFrom() != null)
+                .isNotEmpty()
                 .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo(db.getMetadata().getName()));
     }
 

@@ -223,6 +223,7 @@ class OperatorChartTest {
         assertThat(endpoint).containsEntry("path", "/metrics")
                 .containsEntry("port", service.getSpec().getPorts().get(0).getName());
         assertThat(monitor.<Map<String, String>>get("spec", "selector", "matchLabels").entrySet())
+                .isNotEmpty()
                 .allMatch(e -> e.getValue().equals(
                         Repo.only(all, Deployment.class).getSpec().getTemplate().getMetadata().getLabels().get(e.getKey())));
         assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");

@@ -43,13 +43,12 @@ import io.octopusha.operator.flow.StatusBuilder;
 import io.octopusha.operator.model.AdminApiKey;
 import io.octopusha.operator.model.AdminKeySecret;
 import io.octopusha.operator.model.Labels;
+import io.octopusha.operator.model.SecretData;
 import io.octopusha.operator.nodeclient.NodeApiFactory;
 import io.octopusha.operator.nodeclient.NodeUrlResolver;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,14 +164,7 @@ public class OctopusClusterReconciler implements Reconciler<OctopusCluster> {
 
     private static Map<String, String> secretData(KubernetesClient client, OctopusCluster cluster, String name) {
         Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get();
-        if (secret == null) {
-            return null;
-        }
-        Map<String, String> data = new HashMap<>();
-        Optional.ofNullable(secret.getData()).orElse(Map.of()).forEach((k, v) ->
-                data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-        Optional.ofNullable(secret.getStringData()).ifPresent(data::putAll);
-        return data;
+        return secret == null ? null : SecretData.of(secret);
     }
 
     /** Node pods (any change of theirs matters to the flows) and Kubernetes nodes (cordons). */

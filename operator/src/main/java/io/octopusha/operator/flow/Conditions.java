@@ -10,6 +10,9 @@ public final class Conditions {
     public static final String READY = "Ready";
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
+    /** Ready=False reasons that health checks outside the operator (the Argo CD Lua) tell apart. */
+    public static final String NODE_API_UNAVAILABLE = "NodeApiUnavailable";
+    public static final String NO_NODES = "NoNodes";
 
     private Conditions() {
     }

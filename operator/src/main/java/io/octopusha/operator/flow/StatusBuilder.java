@@ -48,9 +48,9 @@ public final class StatusBuilder {
         long serving = plan.nodes().values().stream()
                 .filter(i -> o.pod(i.name()).map(PodView::ready).orElse(false)).count();
         if (nodeApiError != null && !o.pods().isEmpty() && serving == 0) {
-            next.add(Conditions.of(Conditions.READY, false, "NodeApiUnavailable", nodeApiError, generation));
+            next.add(Conditions.of(Conditions.READY, false, Conditions.NODE_API_UNAVAILABLE, nodeApiError, generation));
         } else if (members == 0) {
-            next.add(Conditions.of(Conditions.READY, false, "NoNodes", "The cluster has no nodes", generation));
+            next.add(Conditions.of(Conditions.READY, false, Conditions.NO_NODES, "The cluster has no nodes", generation));
         } else if (plan.inProgress() && plan.progressReason().equals("Starting")) {
             next.add(Conditions.of(Conditions.READY, false, "NodesStarting", plan.progressMessage(), generation));
         } else {
