@@ -49,6 +49,13 @@
 
   // ---------- small DOM helpers ----------
 
+  // Marks a form field as wrong, says why next to it, and puts the cursor back into it.
+  function fieldError(input, errorText, message) {
+    errorText.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs || {})) {
@@ -160,20 +167,15 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const key = input.value.trim();
-      if (!key) return invalid("Enter an API key.");
+      if (!key) return fieldError(input, error, "Enter an API key.");
       try {
         user = await api("GET", "/api/users/me", undefined, key);
       } catch (e) {
-        return invalid(e.status === 401 ? "That API key was not accepted. Check it and try again." : e.message);
+        return fieldError(input, error, e.status === 401 ? "That API key was not accepted. Check it and try again." : e.message);
       }
       sessionStorage.setItem(KEY_STORAGE, key);
       signedIn();
     });
-    function invalid(message) {
-      error.textContent = message;
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
-    }
     main.replaceChildren(form);
     input.focus();
   }
@@ -257,6 +259,33 @@
     banner.textContent = message;
     banner.dataset.source = source;
     banner.hidden = false;
+  }
+
+  // Brings a table body in line with items, keyed by Id: rows are made once and then updated in place, so that
+  // focus, an open menu and the reader's place survive each refresh.
+  function syncRows(tbody, rows, items, { create, update, columns, emptyText, onRemove }) {
+    const seen = new Set();
+    items.forEach((item, index) => {
+      seen.add(item.Id);
+      let row = rows.get(item.Id);
+      if (!row) {
+        row = create(item);
+        rows.set(item.Id, row);
+      }
+      update(row, item);
+      if (tbody.children[index] !== row.tr) tbody.insertBefore(row.tr, tbody.children[index] || null);
+    });
+    for (const [id, row] of rows) {
+      if (seen.has(id)) continue;
+      if (onRemove) onRemove(row);
+      row.tr.remove();
+      rows.delete(id);
+    }
+    if (items.length === 0 && !tbody.querySelector("tr.empty")) {
+      tbody.append(el("tr", { class: "empty" }, el("td", { colspan: String(columns), text: emptyText })));
+    } else if (items.length > 0) {
+      tbody.querySelectorAll("tr.empty").forEach(tr => tr.remove());
+    }
   }
 
   // ---------- Nodes page ----------
@@ -393,28 +422,10 @@
     }
 
     function render(nodes) {
-      const seen = new Set();
-      nodes.forEach((node, index) => {
-        seen.add(node.Id);
-        let row = rows.get(node.Id);
-        if (!row) {
-          row = createRow(node);
-          rows.set(node.Id, row);
-        }
-        updateRow(row, node);
-        if (tbody.children[index] !== row.tr) tbody.insertBefore(row.tr, tbody.children[index] || null);
+      syncRows(tbody, rows, nodes, {
+        create: createRow, update: updateRow, columns: 7, emptyText: "No nodes have registered.",
+        onRemove: row => { if (openMenu === row.menu) closeMenu(false); }
       });
-      for (const [id, row] of rows) {
-        if (seen.has(id)) continue;
-        if (openMenu === row.menu) closeMenu(false);
-        row.tr.remove();
-        rows.delete(id);
-      }
-      if (nodes.length === 0 && !tbody.querySelector("tr.empty")) {
-        tbody.append(el("tr", { class: "empty" }, el("td", { colspan: "7", text: "No nodes have registered." })));
-      } else if (nodes.length > 0) {
-        tbody.querySelectorAll("tr.empty").forEach(tr => tr.remove());
-      }
       const offline = nodes.filter(n => n.Status === "Offline");
       offlineBanner.hidden = offline.length === 0;
       setText(offlineBanner, offline.length === 0 ? "" :
@@ -454,19 +465,14 @@
       input.value = String(node.MaxConcurrentTasks);
       input.removeAttribute("aria-invalid");
       error.textContent = "";
-      function fail(message) {
-        error.textContent = message;
-        input.setAttribute("aria-invalid", "true");
-        input.focus();
-      }
       form.onsubmit = async (event) => {
         event.preventDefault();
         const raw = input.value.trim();
-        if (!/^\d+$/.test(raw) || Number(raw) > 1000) return fail("Enter a whole number from 0 to 1000.");
+        if (!/^\d+$/.test(raw) || Number(raw) > 1000) return fieldError(input, error, "Enter a whole number from 0 to 1000.");
         try {
           await api("PUT", "/api/octopusservernodes/" + encodeURIComponent(node.Id), { MaxConcurrentTasks: Number(raw) });
         } catch (e) {
-          return fail(e.message);
+          return fieldError(input, error, e.message);
         }
         dialog.close();
         announce("The task cap of " + node.Name + " is now " + Number(raw) + ".");
@@ -602,25 +608,9 @@
       else if (state) query.set("states", state);
       if (node) query.set("node", node);
       const result = await api("GET", "/api/tasks?" + query);
-      const seen = new Set();
-      result.Items.forEach((task, index) => {
-        seen.add(task.Id);
-        let row = rows.get(task.Id);
-        if (!row) {
-          row = createRow(task);
-          rows.set(task.Id, row);
-        }
-        updateRow(row, task);
-        if (tbody.children[index] !== row.tr) tbody.insertBefore(row.tr, tbody.children[index] || null);
+      syncRows(tbody, rows, result.Items, {
+        create: createRow, update: updateRow, columns: 5, emptyText: "No tasks match these filters."
       });
-      for (const [id, row] of rows) {
-        if (!seen.has(id)) { row.tr.remove(); rows.delete(id); }
-      }
-      if (result.Items.length === 0 && !tbody.querySelector("tr.empty")) {
-        tbody.append(el("tr", { class: "empty" }, el("td", { colspan: "5", text: "No tasks match these filters." })));
-      } else if (result.Items.length > 0) {
-        tbody.querySelectorAll("tr.empty").forEach(tr => tr.remove());
-      }
       const last = Math.min(skip + result.Items.length, result.TotalResults);
       setText(summary, result.TotalResults === 0 ? "" : (skip + 1) + "–" + last + " of " + result.TotalResults);
       next.disabled = skip + PAGE_SIZE >= result.TotalResults;
