@@ -63,11 +63,11 @@ import org.slf4j.LoggerFactory;
 final class FakeKubelet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FakeKubelet.class);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-    static final String HEARTBEAT = "PT0.2S";
-    static final String OFFLINE_AFTER = "PT2S";
+    private static final String HEARTBEAT = "PT0.2S";
+    private static final String OFFLINE_AFTER = "PT2S";
 
     /** A pod and the node process behind it. */
-    record Backing(String podName, String podUid, NodeProcess process, Instant startedAt) {
+    private record Backing(String podName, String podUid, NodeProcess process) {
     }
 
     /** What the kubelet did to a pod's process, for assertions on ordering. */
@@ -78,7 +78,6 @@ final class FakeKubelet implements AutoCloseable {
     private final String namespace;
     private final String name;
     private final Path root;
-    private final Map<String, String> extraEnv;
     private final Map<String, Backing> running = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
     private final List<Stop> stops = Collections.synchronizedList(new ArrayList<>());
@@ -90,12 +89,11 @@ final class FakeKubelet implements AutoCloseable {
         return t;
     });
 
-    FakeKubelet(KubernetesClient client, String namespace, String name, Path root, Map<String, String> extraEnv) {
+    FakeKubelet(KubernetesClient client, String namespace, String name, Path root) {
         this.client = client;
         this.namespace = namespace;
         this.name = name;
         this.root = root;
-        this.extraEnv = Map.copyOf(extraEnv);
         // Should the test JVM end without close(), leave no node process behind.
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
                 running.values().forEach(b -> b.process().kill()), "fake-kubelet-cleanup"));
@@ -124,12 +122,8 @@ final class FakeKubelet implements AutoCloseable {
         }
     }
 
-    Optional<Backing> backing(String podName) {
-        return Optional.ofNullable(running.get(podName));
-    }
-
     String baseUrl(String podName) {
-        return backing(podName).orElseThrow(() -> new IllegalStateException("no process for " + podName))
+        return Optional.ofNullable(running.get(podName)).orElseThrow(() -> new IllegalStateException("no process for " + podName))
                 .process().baseUrl();
     }
 
@@ -156,6 +150,7 @@ final class FakeKubelet implements AutoCloseable {
         // StatefulSet controller: scale-down deletes the pods above the wanted ordinals, highest first.
         pods.values().stream().filter(p -> ordinal(p.getMetadata().getName()) >= wanted)
                 .sorted(Comparator.comparingInt((Pod p) -> ordinal(p.getMetadata().getName())).reversed())
+                .toList()
                 .forEach(p -> {
                     LOG.info("fake statefulset controller: deleting {} (replicas {})", p.getMetadata().getName(), wanted);
                     client.pods().inNamespace(namespace).withName(p.getMetadata().getName()).delete();
@@ -220,12 +215,12 @@ final class FakeKubelet implements AutoCloseable {
                 .endStatus()
                 .build();
         Pod created = client.pods().inNamespace(namespace).resource(pod).create();
-        Map<String, String> env = environment(template.getSpec().getContainers().getFirst(), podName);
         int n = generation.incrementAndGet();
+        Map<String, String> env = environment(template.getSpec().getContainers().getFirst(), podName, n);
         NodeProcess process = NodeProcess.start(podName, Ports.free(), env,
                 root.resolve("logs").resolve(podName + "-" + n + ".log"), List.of("-Xmx160m", "-XX:TieredStopAtLevel=1",
                         "-XX:+UseSerialGC", "-Xshare:auto"));
-        running.put(podName, new Backing(podName, created.getMetadata().getUid(), process, started));
+        running.put(podName, new Backing(podName, created.getMetadata().getUid(), process));
         LOG.info("fake kubelet: started {} on {} (pid {}, {})", podName, created.getSpec().getNodeName(),
                 process.pid(), process.baseUrl());
     }
@@ -239,7 +234,7 @@ final class FakeKubelet implements AutoCloseable {
     }
 
     /** The container's environment as the kubelet would build it, then mapped onto this machine. */
-    private Map<String, String> environment(Container container, String podName) {
+    private Map<String, String> environment(Container container, String podName, int start) {
         Map<String, String> env = new HashMap<>();
         for (EnvFromSource from : Optional.ofNullable(container.getEnvFrom()).orElse(List.of())) {
             if (from.getConfigMapRef() != null) {
@@ -262,12 +257,11 @@ final class FakeKubelet implements AutoCloseable {
             }
         }
         // The container's paths and port, mapped to this machine; fast heartbeats so that tests take seconds.
-        env.put("OCTOPUS_DATA_DIR", root.resolve("data").resolve(podName + "-" + (generation.get() + 1)).toString());
+        env.put("OCTOPUS_DATA_DIR", root.resolve("data").resolve(podName + "-" + start).toString());
         env.put("OCTOPUS_SHARED_DIR", root.resolve("shared").toString());
         env.put("OCTOPUS_HEARTBEAT_INTERVAL", HEARTBEAT);
         env.put("OCTOPUS_OFFLINE_AFTER", OFFLINE_AFTER);
         env.remove("OCTOPUS_HTTP_PORT");
-        env.putAll(extraEnv);
         return env;
     }
 

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
@@ -47,7 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +97,7 @@ class OperatorEndToEndTest {
         client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("octo-admin")
                 .endMetadata().withStringData(Map.of("key", ADMIN_KEY)).build()).create();
 
-        kubelet = new FakeKubelet(client, NS, NAME, FakeKubelet.newRoot(NAME), Map.of());
+        kubelet = new FakeKubelet(client, NS, NAME, FakeKubelet.newRoot(NAME));
         operator = newOperator();
         operator.start();
 
@@ -186,7 +187,6 @@ class OperatorEndToEndTest {
                 c.getSpec().replicas = 3;
                 c.getSpec().taskCap = BASELINE_CAP;
                 c.getSpec().nodes = new ArrayList<>();
-                return c;
             });
         }
         awaitAllServing(3);
@@ -215,7 +215,6 @@ class OperatorEndToEndTest {
         editSpec(c -> {
             c.getSpec().taskCap = 4;
             c.getSpec().nodes = new ArrayList<>(List.of(override(1, o -> o.taskCap = 7)));
-            return c;
         });
         eventually().untilAsserted(() -> {
             assertThat(List.of(capOnNode(0), capOnNode(1), capOnNode(2))).containsExactly(4, 7, 4);
@@ -233,7 +232,6 @@ class OperatorEndToEndTest {
         Instant before = Instant.now().minusSeconds(1);
         editSpec(c -> {
             c.getSpec().nodes = new ArrayList<>(List.of(override(0, o -> o.drain = true)));
-            return c;
         });
         eventually().untilAsserted(() -> {
             assertThat(ping(0)).as("ping of a drained node").isEqualTo(418);
@@ -254,7 +252,6 @@ class OperatorEndToEndTest {
 
         editSpec(c -> {
             c.getSpec().nodes = new ArrayList<>();
-            return c;
         });
         eventually().untilAsserted(() -> {
             assertThat(ping(0)).isEqualTo(200);
@@ -275,7 +272,6 @@ class OperatorEndToEndTest {
 
         editSpec(c -> {
             c.getSpec().replicas = 2;
-            return c;
         });
         eventually().untilAsserted(() -> {
             NodeStatus leaving = nodeStatus(2);
@@ -353,7 +349,6 @@ class OperatorEndToEndTest {
 
         editSpec(c -> {
             c.getSpec().image = "octopusha/node:0.2.0";
-            return c;
         });
         eventually().untilAsserted(() -> {
             for (int i = 0; i < 3; i++) {
@@ -398,7 +393,6 @@ class OperatorEndToEndTest {
     void nodeApiUnreachableKeepsTheDrainBookkeepingAndTheUndrainHappensWhenItIsBack() {
         editSpec(c -> {
             c.getSpec().nodes = new ArrayList<>(List.of(override(1, o -> o.drain = true)));
-            return c;
         });
         eventually().untilAsserted(() -> {
             assertThat(nodeStatus(1).drainReason).isEqualTo(DrainReason.Spec);
@@ -409,7 +403,6 @@ class OperatorEndToEndTest {
         int failures = SUMMARY_FAILURES.get();
         editSpec(c -> {
             c.getSpec().nodes = new ArrayList<>();
-            return c;
         });
         long generation = cluster().getMetadata().getGeneration();
         eventually().untilAsserted(() -> {
@@ -436,7 +429,6 @@ class OperatorEndToEndTest {
         String task = runTaskOnlyOn(2, 9000);
         editSpec(c -> {
             c.getSpec().replicas = 2;
-            return c;
         });
         eventually().untilAsserted(() -> assertThat(nodeStatus(2).drainReason).isEqualTo(DrainReason.Retire));
         String drainStartedAt = nodeStatus(2).drainStartedAt;
@@ -486,7 +478,6 @@ class OperatorEndToEndTest {
         String task = runTaskOnlyOn(2, 6000);
         editSpec(c -> {
             c.getSpec().replicas = 2;
-            return c;
         });
         eventually().untilAsserted(() -> assertThat(nodeStatus(2).status).isEqualTo(NodePhase.Retiring));
 
@@ -516,7 +507,6 @@ class OperatorEndToEndTest {
         awaitExecuting(task);
         editSpec(c -> {
             c.getSpec().image = "octopusha/node:0.3.0";
-            return c;
         });
         eventually().untilAsserted(() -> {
             for (int i = 0; i < 3; i++) {
@@ -529,7 +519,6 @@ class OperatorEndToEndTest {
         editSpec(c -> {
             c.getSpec().image = "octopusha/node:0.4.0";
             c.getSpec().taskCap = 3;
-            return c;
         });
         JsonNode done = Tasks.awaitCompleted(api(0), task, Duration.ofSeconds(30));
         assertThat(done.get("State").asText()).isEqualTo("Success");
@@ -565,18 +554,22 @@ class OperatorEndToEndTest {
     }
 
     /** Read, change, write; a 409 because the operator wrote the status meanwhile is retried, as kubectl does. */
-    static void editSpec(UnaryOperator<OctopusCluster> edit) {
+    /** Edits the cluster as kubectl edit would, trying again when someone else (the operator) wrote it meanwhile. */
+    static void editSpec(Consumer<OctopusCluster> edit) {
         for (int attempt = 1; ; attempt++) {
             try {
-                client.resources(OctopusCluster.class).inNamespace(NS).withName(NAME).edit(edit);
+                client.resources(OctopusCluster.class).inNamespace(NS).withName(NAME).edit(c -> {
+                    edit.accept(c);
+                    return c;
+                });
                 return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt == 10) throw e;
             }
         }
     }
 
-    static NodeOverride override(int ordinal, java.util.function.Consumer<NodeOverride> settings) {
+    static NodeOverride override(int ordinal, Consumer<NodeOverride> settings) {
         NodeOverride o = new NodeOverride(pod(ordinal));
         settings.accept(o);
         return o;
@@ -670,7 +663,6 @@ class OperatorEndToEndTest {
         editSpec(c -> {
             c.getSpec().taskCap = 0;
             c.getSpec().nodes = new ArrayList<>(List.of(override(ordinal, o -> o.taskCap = 1)));
-            return c;
         });
         eventually().untilAsserted(() -> {
             for (int i = 0; i < 3; i++) {
