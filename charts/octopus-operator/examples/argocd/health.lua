@@ -17,7 +17,7 @@ end
 
 local function describe(c, fallback)
   if c.message ~= nil and c.message ~= "" then
-    return c.reason .. ": " .. c.message
+    return (c.reason or fallback) .. ": " .. c.message
   end
   return c.reason or fallback
 end
