@@ -69,7 +69,6 @@ class OctopusOnK3sTest {
     void startKubernetesAndInstall() throws Exception {
         Files.deleteIfExists(SKIP_MARKER);
         if (!DockerClientFactory.instance().isDockerAvailable()) {
-            System.out.println(SKIPPED);
             Files.createDirectories(SKIP_MARKER.getParent());
             Files.writeString(SKIP_MARKER, SKIPPED + "\n");
             Assumptions.abort(SKIPPED);
