@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The operator's own endpoints: health before and after start, and Prometheus metrics of its reconciles. */
@@ -43,7 +44,7 @@ class OperatorHttpServerTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         NodeUrlResolver nowhere = pod -> Optional.of(URI.create("http://127.0.0.1:1"));
         Operator operator = OctopusOperator.create(client, nowhere, NodeApiFactory.http(Duration.ofMillis(500)),
-                Clock.systemUTC(), MicrometerMetrics.withoutPerResourceMetrics(registry), Optional.empty(), java.util.Set.of());
+                Clock.systemUTC(), MicrometerMetrics.withoutPerResourceMetrics(registry), Optional.empty(), Set.of());
         try (OperatorHttpServer server = new OperatorHttpServer(0, operator, registry)) {
             server.start();
             assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);

@@ -40,6 +40,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -66,7 +67,7 @@ class OperatorOnMockServerTest {
         // Nothing listens on port 1: every node API call is refused at once.
         NodeUrlResolver nowhere = pod -> Optional.of(URI.create("http://127.0.0.1:1"));
         operator = OctopusOperator.create(client, nowhere, NodeApiFactory.http(Duration.ofMillis(500)),
-                Clock.systemUTC(), Metrics.NOOP, Optional.empty(), java.util.Set.of());
+                Clock.systemUTC(), Metrics.NOOP, Optional.empty(), Set.of());
         operator.start();
     }
 

@@ -47,6 +47,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.awaitility.core.ConditionFactory;
@@ -112,11 +113,12 @@ class OperatorEndToEndTest {
         client.resource(cluster).create();
     }
 
+    /** Watching only the test's namespace, as the chart's default (namespaced) install does. */
     static Operator newOperator() {
         NodeApiFactory http = NodeApiFactory.http(Duration.ofSeconds(1));
         NodeApiFactory counting = (urls, key) -> counted(http.connect(urls, key));
         return OctopusOperator.create(client, kubelet.resolver(), counting, Clock.systemUTC(), Metrics.NOOP,
-                Optional.empty(), java.util.Set.of());
+                Optional.empty(), Set.of(NS));
     }
 
     private static NodeApi counted(NodeApi api) {
