@@ -25,6 +25,7 @@ import io.octopusha.node.config.NodeConfig;
 import io.octopusha.node.db.Database;
 import io.octopusha.node.db.EmbeddedDatabase;
 import io.octopusha.node.db.Notifications;
+import io.octopusha.node.queue.Enqueuer;
 import io.octopusha.node.queue.QueueSignal;
 import io.octopusha.node.queue.RecurringTasks;
 import io.octopusha.node.queue.TaskQueue;
@@ -115,6 +116,10 @@ public final class OctopusNode implements AutoCloseable {
                     "SystemIntegrityCheck", config.integrityCheckInterval()));
             processor = closeLater(new TaskProcessor(taskQueue, taskTypes, localNode, storage, artifacts,
                     config.dataDir().resolve("work"), recurring, config.queueTimeout()));
+            Enqueuer enqueuer = closeLater(new Enqueuer(taskQueue, () -> {
+                processor.wake();
+                queueSignal.tasksQueued();
+            }));
             notifications.listen(QueueSignal.CHANNEL, ignored -> processor.wake());
             notifications.listen("octopus_task_cancelling", number -> processor.cancelRequested(Long.parseLong(number)));
             notifications.onReconnect(processor::wake);
@@ -154,10 +159,7 @@ public final class OctopusNode implements AutoCloseable {
                     health,
                     new NodesApi(registry, nodeId -> taskQueue.runningOn(nodeId).stream().map(TasksApi::resource).toList()),
                     spaces,
-                    new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), () -> {
-                        processor.wake();
-                        queueSignal.tasksQueued();
-                    }),
+                    new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), enqueuer),
                     new PackagesApi(packages, spaces),
                     new ArtifactsApi(artifacts),
                     new ApiKeysApi(apiKeys),

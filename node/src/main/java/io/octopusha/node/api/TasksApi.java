@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.octopusha.node.InvalidInputException;
 import io.octopusha.node.JsonFields;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.queue.Enqueuer;
 import io.octopusha.node.queue.TaskFilter;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
@@ -41,16 +42,16 @@ public final class TasksApi implements ApiRoutes {
     private final SpacesApi spaces;
     private final SharedStorage storage;
     private final Duration defaultQueueTimeout;
-    private final Runnable onEnqueued;
+    private final Enqueuer enqueuer;
 
     public TasksApi(TaskQueue queue, TaskTypes types, SpacesApi spaces, SharedStorage storage,
-                    Duration defaultQueueTimeout, Runnable onEnqueued) {
+                    Duration defaultQueueTimeout, Enqueuer enqueuer) {
         this.queue = queue;
         this.types = types;
         this.spaces = spaces;
         this.storage = storage;
         this.defaultQueueTimeout = defaultQueueTimeout;
-        this.onEnqueued = onEnqueued;
+        this.enqueuer = enqueuer;
     }
 
     @Override
@@ -178,8 +179,7 @@ public final class TasksApi implements ApiRoutes {
             }
             if (!expiry.isAfter(OffsetDateTime.now())) throw new InvalidInputException("QueueTimeExpiry must be in the future.");
         }
-        TaskRecord task = queue.enqueue(spaceId, type.name(), description, arguments, expiry);
-        onEnqueued.run();
+        TaskRecord task = enqueuer.enqueue(new TaskQueue.NewTask(spaceId, type.name(), description, arguments, expiry));
         ctx.status(201).json(resource(task));
     }
 

@@ -35,18 +35,29 @@ public final class TaskQueue {
         this.db = db;
     }
 
+    /** A task to queue. */
+    public record NewTask(String spaceId, String name, String description, ObjectNode arguments, OffsetDateTime queueTimeExpiry) {
+    }
+
     /** Queues a task. Nodes hear of it through {@link QueueSignal}, which the caller signals once this has committed. */
     public TaskRecord enqueue(String spaceId, String name, String description, ObjectNode arguments,
                               OffsetDateTime queueTimeExpiry) {
-        return toRecord(db.insertInto(SERVER_TASK)
-                .set(SERVER_TASK.SPACE_ID, spaceId)
-                .set(SERVER_TASK.NAME, name)
-                .set(SERVER_TASK.DESCRIPTION, description)
-                .set(SERVER_TASK.ARGUMENTS, JSONB.valueOf(arguments.toString()))
-                .set(SERVER_TASK.STATE, TaskState.Queued.name())
-                .set(SERVER_TASK.QUEUE_TIME_EXPIRY, queueTimeExpiry)
-                .returning()
-                .fetchOne());
+        return enqueue(List.of(new NewTask(spaceId, name, description, arguments, queueTimeExpiry))).getFirst();
+    }
+
+    /**
+     * Queues tasks in one INSERT, in the order given (their numbers follow it), and returns them in that order.
+     * As for one task, the caller signals {@link QueueSignal} once this has committed.
+     */
+    public List<TaskRecord> enqueue(List<NewTask> tasks) {
+        var insert = db.insertInto(SERVER_TASK, SERVER_TASK.SPACE_ID, SERVER_TASK.NAME, SERVER_TASK.DESCRIPTION,
+                SERVER_TASK.ARGUMENTS, SERVER_TASK.STATE, SERVER_TASK.QUEUE_TIME_EXPIRY);
+        for (NewTask t : tasks) {
+            insert = insert.values(t.spaceId(), t.name(), t.description(), JSONB.valueOf(t.arguments().toString()),
+                    TaskState.Queued.name(), t.queueTimeExpiry());
+        }
+        // Numbers are drawn row by row in VALUES order, so sorting by number restores the order given.
+        return insert.returning().fetch().sortAsc(SERVER_TASK.NUMBER).map(TaskQueue::toRecord);
     }
 
     /**

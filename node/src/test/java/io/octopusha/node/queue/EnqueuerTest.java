@@ -1,0 +1,134 @@
+package io.octopusha.node.queue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.octopusha.node.db.Database;
+import io.octopusha.node.testing.TestDatabase;
+import org.jooq.exception.DataAccessException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tasks of concurrent requests written together, against a real PostgreSQL. A session holding a lock on the task
+ * table stands in for a slow write, so that requests pile up behind it the way they do under load.
+ */
+class EnqueuerTest {
+    private Database database;
+    private Enqueuer enqueuer;
+    private final AtomicInteger commits = new AtomicInteger();
+    private final ExecutorService clients = Executors.newFixedThreadPool(16);
+    private Connection blocker;
+
+    @BeforeEach
+    void start() throws SQLException {
+        String url = TestDatabase.freshDatabaseUrl();
+        database = new Database(url, TestDatabase.user(), null, "enqueuer-test");
+        database.migrate();
+        enqueuer = new Enqueuer(new TaskQueue(database.dsl()), commits::incrementAndGet);
+        blocker = DriverManager.getConnection(url, TestDatabase.user(), "");
+    }
+
+    @AfterEach
+    void stop() throws SQLException {
+        clients.shutdownNow();
+        blocker.close();
+        enqueuer.close();
+        database.close();
+    }
+
+    @Test
+    void requestsThatArriveDuringAWriteShareTheNextOneAndEachGetsItsOwnTask() throws Exception {
+        blockWrites();
+        CompletableFuture<TaskRecord> first = submit(task("Spaces-1", "first"));
+        awaitWriterBlocked();
+        List<CompletableFuture<TaskRecord>> rest = new ArrayList<>();
+        for (int i = 0; i < 15; i++) rest.add(submit(task("Spaces-1", "request " + i)));
+        await().until(() -> rest.stream().noneMatch(CompletableFuture::isDone) && commits.get() == 0);
+        releaseWrites();
+
+        assertThat(first.get().description()).isEqualTo("first");
+        for (int i = 0; i < 15; i++) assertThat(rest.get(i).get().description()).isEqualTo("request " + i);
+        assertThat(commits.get()).isEqualTo(2);
+        assertThat(database.dsl().fetchCount(SERVER_TASK)).isEqualTo(16);
+        assertThat(count("SELECT count(DISTINCT xmin::text) FROM server_task")).as("transactions that wrote the tasks").isEqualTo(2);
+    }
+
+    @Test
+    void aTaskTheDatabaseRefusesFailsOnlyItsOwnRequest() throws Exception {
+        blockWrites();
+        CompletableFuture<TaskRecord> first = submit(task("Spaces-1", "first"));
+        awaitWriterBlocked();
+        CompletableFuture<TaskRecord> before = submit(task("Spaces-1", "before"));
+        CompletableFuture<TaskRecord> refused = submit(task("Spaces-404", "no such space"));
+        CompletableFuture<TaskRecord> after = submit(task("Spaces-1", "after"));
+        await().until(() -> clientsWaiting(before, refused, after));
+        releaseWrites();
+
+        assertThat(first.get().description()).isEqualTo("first");
+        assertThat(before.get().description()).isEqualTo("before");
+        assertThat(after.get().description()).isEqualTo("after");
+        assertThatThrownBy(refused::get).hasCauseInstanceOf(DataAccessException.class).hasMessageContaining("space");
+        assertThat(database.dsl().select(SERVER_TASK.DESCRIPTION).from(SERVER_TASK).orderBy(SERVER_TASK.NUMBER).fetch(SERVER_TASK.DESCRIPTION))
+                .containsExactly("first", "before", "after");
+    }
+
+    @Test
+    void afterCloseARequestFailsAtOnce() {
+        enqueuer.close();
+        assertThatThrownBy(() -> enqueuer.enqueue(task("Spaces-1", "late"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("shutting down");
+        assertThat(database.dsl().fetchCount(SERVER_TASK)).isZero();
+    }
+
+    private static TaskQueue.NewTask task(String space, String description) {
+        return new TaskQueue.NewTask(space, "Delay", description, JsonNodeFactory.instance.objectNode().put("Milliseconds", 0),
+                OffsetDateTime.now().plusDays(1));
+    }
+
+    private CompletableFuture<TaskRecord> submit(TaskQueue.NewTask task) {
+        return CompletableFuture.supplyAsync(() -> enqueuer.enqueue(task), clients);
+    }
+
+    private static boolean clientsWaiting(CompletableFuture<?>... requests) {
+        for (CompletableFuture<?> r : requests) if (r.isDone()) return false;
+        return true;
+    }
+
+    private void blockWrites() throws SQLException {
+        blocker.setAutoCommit(false);
+        try (Statement st = blocker.createStatement()) {
+            st.execute("LOCK TABLE server_task IN EXCLUSIVE MODE");
+        }
+    }
+
+    private void releaseWrites() throws SQLException {
+        blocker.commit();
+    }
+
+    /** The writer's INSERT is waiting for the lock: every request from now on waits for the next write. */
+    private void awaitWriterBlocked() {
+        await().until(() -> count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                + "AND query LIKE 'insert into%server_task%'") == 1);
+    }
+
+    private int count(String sql) {
+        return ((Number) database.dsl().fetchValue(sql)).intValue();
+    }
+}
