@@ -1,19 +1,29 @@
 package io.octopusha.node.queue;
 
+import io.octopusha.node.db.Database;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.TestCluster;
 import io.octopusha.node.testing.Tasks;
+import io.octopusha.node.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * A task queued through one node starts at once on an idle other node. Tasks are queued through a cap-0 node,
+ * Signals are folded into a few notifications however fast tasks are queued. A task queued through one node
+ * starts at once on an idle other node. Tasks are queued through a cap-0 node,
  * so only the other node's wake-ups can start them, and check-ins are 2 s apart so that they do not wake it
  * either: polling alone (once a second) would start a task about 500 ms after it was queued on average, and
  * five tasks in a row all starting within 250 ms means the signal reached the idle node.
@@ -21,6 +31,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 class QueueSignalTest {
     private static final Map<String, String> SLOW_CHECK_INS = Map.of(
             "OCTOPUS_HEARTBEAT_INTERVAL", "PT2S", "OCTOPUS_OFFLINE_AFTER", "PT10S");
+
+    @Test
+    void aStreamOfSignalsGoesOutAtMostOnceEveryGap() throws Exception {
+        String url = TestDatabase.freshDatabaseUrl();
+        try (Database db = new Database(url, TestDatabase.user(), null, "signal-test");
+             Connection listener = DriverManager.getConnection(url, TestDatabase.user(), "");
+             Statement st = listener.createStatement()) {
+            st.execute("LISTEN " + QueueSignal.CHANNEL);
+            QueueSignal signal = new QueueSignal(db.dsl());
+            Duration stream = Duration.ofMillis(300);
+            long end = System.nanoTime() + stream.toNanos();
+            int sent = 0;
+            while (System.nanoTime() < end) {
+                signal.tasksQueued();
+                sent++;
+                LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+            }
+            AtomicInteger received = new AtomicInteger();
+            PGConnection pg = listener.unwrap(PGConnection.class);
+            await().pollInterval(Duration.ofMillis(20)).during(QueueSignal.GAP.multipliedBy(10)).atMost(Duration.ofSeconds(5))
+                    .until(() -> received.addAndGet(pg.getNotifications(1).length) > 0);
+            long most = stream.dividedBy(QueueSignal.GAP) + 2;
+            assertThat(sent).isGreaterThan((int) most * 2);
+            assertThat(received.get()).isBetween(2, (int) most);
+        }
+    }
 
     @Test
     void aTaskQueuedThroughOneNodeWakesAnIdleOtherAtOnce() {
