@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.config.ConfigLoader;
 import io.octopusha.node.db.Database;
+import io.octopusha.node.queue.Enqueuer;
 import io.octopusha.node.queue.QueueSignal;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.testing.TestCluster;
@@ -40,6 +41,8 @@ import static org.awaitility.Awaitility.await;
  */
 final class QueueBenchmarks {
     private static final int CAP = 32;
+    /** Concurrent enqueueing clients for the steady streams, the same for both systems. */
+    private static final int CLIENTS = 32;
     private static final String DELAY_0 = "{\"Milliseconds\":0}";
     private static final Duration BURN_DOWN_TIMEOUT = Duration.ofMinutes(5);
     /** Whether any Delay task is unfinished, read through the queued and running partial indexes, so polling costs little. */
@@ -144,37 +147,36 @@ final class QueueBenchmarks {
         String url = postgres.freshDatabase("latency");
         List<OctopusNode> started = startNodes(url, directory("start-latency"), 3);
         double[] ours;
-        try (Database db = new Database(url, postgres.user(), null, "bench-enqueue")) {
-            TaskQueue queue = new TaskQueue(db.dsl());
-            QueueSignal signal = new QueueSignal(db.dsl());
+        double oursSent;
+        try (Database db = new Database(url, postgres.user(), null, "bench-enqueue");
+             Enqueuer enqueuer = new Enqueuer(new TaskQueue(db.dsl()), new QueueSignal(db.dsl())::tasksQueued)) {
             ObjectNode arguments = new ObjectMapper().createObjectNode().put("Milliseconds", 0);
-            IntConsumer enqueue = i -> {
-                queue.enqueue("Spaces-1", "Delay", "", arguments, OffsetDateTime.now().plusDays(1));
-                signal.tasksQueued();
-            };
+            IntConsumer enqueue = i -> enqueuer.enqueue(new TaskQueue.NewTask("Spaces-1", "Delay", "", arguments, OffsetDateTime.now().plusDays(1)));
             steadily(rate, warmUp, enqueue);
             await().atMost(BURN_DOWN_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> single(url, UNFINISHED_DELAYS) == 0);
             long measuredAfter = (long) single(url, "SELECT max(number) FROM server_task");
             postgres.quiesce();
-            steadily(rate, count, enqueue);
+            oursSent = steadily(rate, count, enqueue);
             await().atMost(BURN_DOWN_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> single(url, UNFINISHED_DELAYS) == 0);
             ours = percentiles(url, "SELECT extract(epoch FROM start_time - queue_time) * 1000 FROM server_task WHERE name = 'Delay' AND number > " + measuredAfter);
         } finally {
             started.forEach(OctopusNode::close);
         }
-        String load = Math.round(rate) + " tasks/s (" + shareOfCapacity + " of the burn-down) for " + period.toSeconds() + " s";
+        String load = Math.round(rate) + " tasks/s (" + shareOfCapacity + " of the burn-down) for " + period.toSeconds() + " s"
+                + String.format(", sent at %,.0f/s", oursSent);
         for (DbSchedulerPeer.Polling polling : List.of(DbSchedulerPeer.Polling.DEFAULT, DbSchedulerPeer.Polling.FASTEST)) {
             double[] peer;
+            double peerSent;
             try (DbSchedulerPeer scheduler = new DbSchedulerPeer(postgres).build(3, CAP, polling)) {
                 scheduler.start();
                 steadily(rate, warmUp, scheduler::enqueueOne);
                 scheduler.awaitStartLatencies(warmUp, BURN_DOWN_TIMEOUT);
                 scheduler.forgetExecutions();
                 postgres.quiesce();
-                steadily(rate, count, i -> scheduler.enqueueOne(warmUp + i));
+                peerSent = steadily(rate, count, i -> scheduler.enqueueOne(warmUp + i));
                 peer = percentiles(scheduler.awaitStartLatencies(count, BURN_DOWN_TIMEOUT));
             }
-            String baseline = "db-scheduler " + polling.description;
+            String baseline = "db-scheduler " + polling.description + String.format(", sent at %,.0f/s", peerSent);
             boolean headline = withTarget && polling == DbSchedulerPeer.Polling.FASTEST;
             results.add(new Results.Row("2 start latency", "p50, " + load, ours[0], "ms", peer[0], baseline, LOWER, null, null));
             results.add(new Results.Row("2 start latency", "p99, " + load, ours[1], "ms", peer[1], baseline, LOWER, null, headline ? 50.0 : null));
@@ -189,9 +191,8 @@ final class QueueBenchmarks {
     private void claimLatencyWithHistory() {
         String url = postgres.freshDatabase("history");
         List<OctopusNode> node = startNodes(url, directory("claim-latency"), 1);
-        try (Database db = new Database(url, postgres.user(), null, "bench-claims")) {
-            TaskQueue queue = new TaskQueue(db.dsl());
-            QueueSignal signal = new QueueSignal(db.dsl());
+        try (Database db = new Database(url, postgres.user(), null, "bench-claims");
+             Enqueuer enqueuer = new Enqueuer(new TaskQueue(db.dsl()), new QueueSignal(db.dsl())::tasksQueued)) {
             ObjectNode arguments = new ObjectMapper().createObjectNode().put("Milliseconds", 0);
             double[] empty = null;
             int finished = 0;
@@ -200,8 +201,7 @@ final class QueueBenchmarks {
                 finished = level;
                 List<Double> latencies = new ArrayList<>();
                 for (int i = 0; i < settings.claimSamples(); i++) {
-                    long number = queue.enqueue("Spaces-1", "Delay", "", arguments, OffsetDateTime.now().plusDays(1)).number();
-                    signal.tasksQueued();
+                    long number = enqueuer.enqueue(new TaskQueue.NewTask("Spaces-1", "Delay", "", arguments, OffsetDateTime.now().plusDays(1))).number();
                     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
                             .until(() -> single(url, "SELECT count(*) FROM server_task WHERE number = " + number + " AND start_time IS NOT NULL") == 1);
                     latencies.add(single(url, "SELECT extract(epoch FROM start_time - queue_time) * 1000 FROM server_task WHERE number = " + number));
@@ -246,10 +246,14 @@ final class QueueBenchmarks {
         return nodes;
     }
 
-    /** Calls {@code enqueue} {@code count} times at {@code rate} per second, from a small pool so slow commits do not stall the pace. */
-    private static void steadily(double rate, int count, IntConsumer enqueue) {
+    /**
+     * Calls {@code enqueue} {@code count} times at {@code rate} per second from {@link #CLIENTS} threads, as that many
+     * clients would, and returns the rate it managed: a call waits for its commit, so too few clients would send less
+     * than the rate asked for without the latencies showing it.
+     */
+    private static double steadily(double rate, int count, IntConsumer enqueue) {
         long start = System.nanoTime();
-        try (ExecutorService clients = Executors.newFixedThreadPool(8)) {
+        try (ExecutorService clients = Executors.newFixedThreadPool(CLIENTS)) {
             for (int i = 0; i < count; i++) {
                 long due = start + (long) (i * 1e9 / rate);
                 long wait = due - System.nanoTime();
@@ -261,6 +265,7 @@ final class QueueBenchmarks {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+        return count / ((System.nanoTime() - start) / 1e9);
     }
 
     /** p50, p99 and max of the values a query returns. */
