@@ -55,6 +55,11 @@ public final class Enqueuer implements AutoCloseable {
         }
     }
 
+    /** Requests waiting for the next write, not counting those in the write in flight. */
+    int waitingRequests() {
+        return waiting.size();
+    }
+
     private void writeLoop() {
         List<Pending> batch = new ArrayList<>();
         while (!closed) {

@@ -60,7 +60,8 @@ class EnqueuerTest {
         awaitWriterBlocked();
         List<CompletableFuture<TaskRecord>> rest = new ArrayList<>();
         for (int i = 0; i < 15; i++) rest.add(submit(task("Spaces-1", "request " + i)));
-        await().until(() -> rest.stream().noneMatch(CompletableFuture::isDone) && commits.get() == 0);
+        await().until(() -> enqueuer.waitingRequests() == 15);
+        assertThat(commits.get()).isZero();
         releaseWrites();
 
         assertThat(first.get().description()).isEqualTo("first");
@@ -75,10 +76,13 @@ class EnqueuerTest {
         blockWrites();
         CompletableFuture<TaskRecord> first = submit(task("Spaces-1", "first"));
         awaitWriterBlocked();
+        // One at a time, so that they wait in this order.
         CompletableFuture<TaskRecord> before = submit(task("Spaces-1", "before"));
+        await().until(() -> enqueuer.waitingRequests() == 1);
         CompletableFuture<TaskRecord> refused = submit(task("Spaces-404", "no such space"));
+        await().until(() -> enqueuer.waitingRequests() == 2);
         CompletableFuture<TaskRecord> after = submit(task("Spaces-1", "after"));
-        await().until(() -> clientsWaiting(before, refused, after));
+        await().until(() -> enqueuer.waitingRequests() == 3);
         releaseWrites();
 
         assertThat(first.get().description()).isEqualTo("first");
@@ -104,11 +108,6 @@ class EnqueuerTest {
 
     private CompletableFuture<TaskRecord> submit(TaskQueue.NewTask task) {
         return CompletableFuture.supplyAsync(() -> enqueuer.enqueue(task), clients);
-    }
-
-    private static boolean clientsWaiting(CompletableFuture<?>... requests) {
-        for (CompletableFuture<?> r : requests) if (r.isDone()) return false;
-        return true;
     }
 
     private void blockWrites() throws SQLException {
