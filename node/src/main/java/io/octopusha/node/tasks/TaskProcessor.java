@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -180,7 +179,8 @@ public final class TaskProcessor implements AutoCloseable {
         }
         for (TaskRecord task : claimed) start(task);
         if (claimed.size() == free) return SPACING_WHEN_FULL;
-        return Collections.min(List.of(SPACING_PER_CLAIMED_TASK.multipliedBy(claimed.size()), MAX_SPACING));
+        Duration spacing = SPACING_PER_CLAIMED_TASK.multipliedBy(claimed.size());
+        return spacing.compareTo(MAX_SPACING) < 0 ? spacing : MAX_SPACING;
     }
 
     private void housekeep() {
