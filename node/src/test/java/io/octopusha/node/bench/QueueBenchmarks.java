@@ -1,7 +1,6 @@
 package io.octopusha.node.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.config.ConfigLoader;
 import io.octopusha.node.db.Database;
@@ -150,8 +149,7 @@ final class QueueBenchmarks {
         double oursSent;
         try (Database db = new Database(url, postgres.user(), null, "bench-enqueue");
              Enqueuer enqueuer = new Enqueuer(new TaskQueue(db.dsl()), new QueueSignal(db.dsl())::tasksQueued)) {
-            ObjectNode arguments = new ObjectMapper().createObjectNode().put("Milliseconds", 0);
-            IntConsumer enqueue = i -> enqueuer.enqueue(new TaskQueue.NewTask("Spaces-1", "Delay", "", arguments, OffsetDateTime.now().plusDays(1)));
+            IntConsumer enqueue = i -> enqueuer.enqueue(delayOfZero());
             steadily(rate, warmUp, enqueue);
             await().atMost(BURN_DOWN_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> single(url, UNFINISHED_DELAYS) == 0);
             long measuredAfter = (long) single(url, "SELECT max(number) FROM server_task");
@@ -193,7 +191,6 @@ final class QueueBenchmarks {
         List<OctopusNode> node = startNodes(url, directory("claim-latency"), 1);
         try (Database db = new Database(url, postgres.user(), null, "bench-claims");
              Enqueuer enqueuer = new Enqueuer(new TaskQueue(db.dsl()), new QueueSignal(db.dsl())::tasksQueued)) {
-            ObjectNode arguments = new ObjectMapper().createObjectNode().put("Milliseconds", 0);
             double[] empty = null;
             int finished = 0;
             for (int level : settings.finishedTaskLevels()) {
@@ -201,7 +198,7 @@ final class QueueBenchmarks {
                 finished = level;
                 List<Double> latencies = new ArrayList<>();
                 for (int i = 0; i < settings.claimSamples(); i++) {
-                    long number = enqueuer.enqueue(new TaskQueue.NewTask("Spaces-1", "Delay", "", arguments, OffsetDateTime.now().plusDays(1))).number();
+                    long number = enqueuer.enqueue(delayOfZero()).number();
                     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
                             .until(() -> single(url, "SELECT count(*) FROM server_task WHERE number = " + number + " AND start_time IS NOT NULL") == 1);
                     latencies.add(single(url, "SELECT extract(epoch FROM start_time - queue_time) * 1000 FROM server_task WHERE number = " + number));
@@ -218,6 +215,12 @@ final class QueueBenchmarks {
         } finally {
             node.forEach(OctopusNode::close);
         }
+    }
+
+    /** What a client creates in the steady streams: a Delay of 0 ms, as in the burn-down. */
+    private static TaskQueue.NewTask delayOfZero() {
+        return new TaskQueue.NewTask("Spaces-1", "Delay", "", JsonNodeFactory.instance.objectNode().put("Milliseconds", 0),
+                OffsetDateTime.now().plusDays(1));
     }
 
     private void insertFinished(String url, int count) {
