@@ -71,6 +71,7 @@ public final class OctopusNode implements AutoCloseable {
     private final HealthApi health;
     private final TaskQueue taskQueue;
     private final TaskProcessor processor;
+    private final Heartbeat heartbeat;
 
     private OctopusNode(NodeConfig config) {
         this.config = config;
@@ -97,7 +98,8 @@ public final class OctopusNode implements AutoCloseable {
             });
 
             SharedStorage storage = new SharedStorage(config.sharedDir());
-            closeLater(new Heartbeat(registry, localNode, this::register, storage)).start();
+            heartbeat = closeLater(new Heartbeat(registry, localNode, this::register, storage));
+            heartbeat.start();
             PackageStore packages = new PackageStore(database.dsl(), storage);
             ArtifactStore artifacts = new ArtifactStore(database.dsl(), storage);
             taskQueue = new TaskQueue(database.dsl());
@@ -232,6 +234,8 @@ public final class OctopusNode implements AutoCloseable {
     @Override
     public void close() {
         localNode.stopping();
+        // A check-in clears the offline mark: none may run or start once it is set.
+        heartbeat.close();
         runLogged("marking the node offline", () -> registry.markStopped(localNode.id()));
         closeResources();
     }

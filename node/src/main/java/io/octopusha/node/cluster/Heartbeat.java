@@ -72,8 +72,14 @@ public final class Heartbeat implements AutoCloseable {
         node.storageChecked(problem);
     }
 
+    /** Stops the beats and waits for one in flight, so that no check-in follows this. */
     @Override
     public void close() {
         executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) log.warn("a check-in was still running when the node stopped");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
