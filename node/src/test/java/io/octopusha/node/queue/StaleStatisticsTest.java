@@ -1,0 +1,94 @@
+package io.octopusha.node.queue;
+
+import io.octopusha.node.db.Database;
+import io.octopusha.node.testing.TestDatabase;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Under a steady stream the queue table runs ahead of its statistics and of vacuum: autovacuum and autoanalyze
+ * visit it about once a minute, and by then thousands of queued rows have come and gone and the running-task index
+ * holds tens of thousands of dead entries. The claim and the completion must still read only the rows they touch.
+ * Autovacuum is off for the table here, so the statistics stay as each case leaves them; PostgreSQL's
+ * per-transaction counters tell how many index entries the statement read.
+ */
+class StaleStatisticsTest {
+    private static final int BACKLOG = 5_000;
+
+    private Database database;
+    private DSLContext db;
+
+    @BeforeEach
+    void migrate() {
+        database = new Database(TestDatabase.freshDatabaseUrl(), TestDatabase.user(), null, "stale-statistics-test");
+        database.migrate();
+        db = database.dsl();
+        db.execute("ALTER TABLE server_task SET (autovacuum_enabled = false)");
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+
+    @Test
+    void aClaimReadsTheQueueInOrderAndStopsAtWhatItTakes() {
+        // Last analyzed while the queue was drained: the statistics say hardly any task is queued.
+        db.execute("INSERT INTO server_task (space_id, name, state, queue_time_expiry, start_time, completed_time, server_node) "
+                + "SELECT 'Spaces-1', 'Delay', 'Success', now() + interval '1 day', now(), now(), 'node-a' FROM generate_series(1, 20000)");
+        db.execute("ANALYZE server_task");
+        List<Long> queued = enqueueBacklog(BACKLOG);
+
+        long entriesRead = db.transactionResult(tx -> {
+            long before = indexEntriesRead(tx.dsl());
+            assertThat(new TaskQueue(tx.dsl()).claim("node-a", 3)).extracting(TaskRecord::number)
+                    .containsExactlyElementsOf(queued.subList(0, 3));
+            return indexEntriesRead(tx.dsl()) - before;
+        });
+
+        // Reading the backlog through the expiry index and sorting it would read every queued task's entry.
+        assertThat(entriesRead).isLessThan(50);
+    }
+
+    @Test
+    void aCompletionFindsItsRowsByNumberNotAmongTheNodesDeadEntries() {
+        // Last analyzed before this node ran anything; since then it ran and finished the backlog, and each of those
+        // tasks left a dead entry in the running-task index.
+        db.execute("ANALYZE server_task");
+        db.execute("INSERT INTO server_task (space_id, name, state, queue_time_expiry, start_time, server_node) "
+                + "SELECT 'Spaces-1', 'Delay', 'Executing', now() + interval '1 day', now(), 'node-a' FROM generate_series(1, " + BACKLOG + ")");
+        db.execute("UPDATE server_task SET state = 'Success', completed_time = now() WHERE server_node = 'node-a'");
+        enqueueBacklog(8);
+        TaskQueue queue = new TaskQueue(db);
+        List<TaskQueue.Completion> finished = queue.claim("node-a", 8).stream()
+                .map(t -> new TaskQueue.Completion(t.number(), TaskOutcome.success(), false)).toList();
+
+        long entriesRead = db.transactionResult(tx -> {
+            long before = indexEntriesRead(tx.dsl());
+            assertThat(new TaskQueue(tx.dsl()).complete("node-a", finished))
+                    .containsExactlyInAnyOrderElementsOf(finished.stream().map(TaskQueue.Completion::number).toList());
+            return indexEntriesRead(tx.dsl()) - before;
+        });
+
+        assertThat(entriesRead).isLessThan(50);
+    }
+
+    private List<Long> enqueueBacklog(int count) {
+        return db.resultQuery("INSERT INTO server_task (space_id, name, state, queue_time, queue_time_expiry) "
+                        + "SELECT 'Spaces-1', 'Delay', 'Queued', now() + g * interval '1 microsecond', now() + interval '1 day' "
+                        + "FROM generate_series(1, " + count + ") g RETURNING number")
+                .fetch(0, Long.class).stream().sorted().toList();
+    }
+
+    /** Index entries the current transaction has read from the task table's indexes, from PostgreSQL's own counters. */
+    private static long indexEntriesRead(DSLContext tx) {
+        return tx.resultQuery("SELECT sum(pg_stat_get_xact_tuples_returned(indexrelid)) FROM pg_index WHERE indrelid = 'server_task'::regclass")
+                .fetchSingle(0, Long.class);
+    }
+}
