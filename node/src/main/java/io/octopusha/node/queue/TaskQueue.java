@@ -82,7 +82,7 @@ public final class TaskQueue {
      * <p>
      * "Still running" is written as "not completed", not as a running state: a condition on the state would let the
      * planner scan all of this node's entries in the partial running-task index, and between vacuums most of those
-     * are dead (at 3,600 tasks/s that made this statement the largest cost of a task). Rows are found by number.
+     * are dead (at 3,600 tasks/s that took this statement from 0.1 ms to 2 to 4 ms). Rows are found by number.
      */
     public Set<Long> complete(String nodeId, List<Completion> completions) {
         if (completions.isEmpty()) return Set.of();
