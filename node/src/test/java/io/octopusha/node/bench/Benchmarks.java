@@ -17,11 +17,11 @@ import java.util.List;
  */
 public final class Benchmarks {
     /** How big each scenario is: the full run, or the quick pass that keeps the harness from rotting. */
-    record Settings(String name, int warmUpTasks, int burnDownTasks, Duration latencyPeriod, List<Integer> finishedTaskLevels, int claimSamples,
-                    Duration pingWarmup, Duration pingDuration, long uploadBytes, int drainTries, Duration offlineAfter) {
-        static final Settings FULL = new Settings("full", 5_000, 20_000, Duration.ofSeconds(30), List.of(0, 100_000, 1_000_000), 50,
+    record Settings(String name, int warmUpRounds, int burnDownRounds, int burnDownTasks, Duration latencyPeriod, List<Integer> finishedTaskLevels,
+                    int claimSamples, Duration pingWarmup, Duration pingDuration, long uploadBytes, int drainTries, Duration offlineAfter) {
+        static final Settings FULL = new Settings("full", 2, 3, 20_000, Duration.ofSeconds(30), List.of(0, 100_000, 1_000_000), 50,
                 Duration.ofSeconds(10), Duration.ofSeconds(15), 1L << 30, 50, Duration.ofSeconds(10));
-        static final Settings QUICK = new Settings("quick (BENCH_QUICK=1)", 1_000, 2_000, Duration.ofSeconds(5), List.of(0, 10_000, 100_000), 10,
+        static final Settings QUICK = new Settings("quick (BENCH_QUICK=1)", 1, 1, 2_000, Duration.ofSeconds(5), List.of(0, 10_000, 100_000), 10,
                 Duration.ofSeconds(1), Duration.ofSeconds(3), 64L << 20, 10, Duration.ofSeconds(3));
     }
 
@@ -64,9 +64,11 @@ public final class Benchmarks {
                 + "clock_timestamp() in the claim), both PostgreSQL times; burn-down: first start_time to last completed_time.");
         results.note("db-scheduler's burn-down runs from its first start to its last completion as its listener saw them; its task "
                 + "is a no-op, ours a Delay of 0 ms with state changes, an execution row and a log file on the shared directory.");
-        results.note("Both queues run a short unmeasured pass first (JIT warm-up), and both tables are analyzed after the bulk "
-                + "enqueue, as autovacuum keeps them in a running installation. Before every measured queue window the server "
-                + "checkpoints, the kernel writes out its dirty pages (sync), and the harness waits until no autovacuum worker is busy.");
+        results.note("Both queues first run " + settings.warmUpRounds() + " unmeasured burn-down(s) each (JIT warm-up); the measured "
+                + "burn-downs then take turns, and each figure is the median of " + settings.burnDownRounds() + ". Both tables are "
+                + "analyzed after the bulk enqueue, as autovacuum keeps them in a running installation. Before every measured queue "
+                + "window the server checkpoints, the kernel writes out its dirty pages (sync), and the harness waits until no "
+                + "autovacuum worker is busy.");
         String header = "## Benchmark results (" + settings.name() + " run)\n\n"
                 + "Run " + began.truncatedTo(ChronoUnit.SECONDS) + ", took " + took.toSeconds() + " s. "
                 + machine() + "\n\n" + postgresSettings + "\n";

@@ -181,7 +181,8 @@ final class ProcessBenchmarks {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private static double median(List<Double> values) {
+    /** The middle value of an odd number of runs. */
+    static double median(List<Double> values) {
         return values.stream().sorted().toList().get(values.size() / 2);
     }
 
