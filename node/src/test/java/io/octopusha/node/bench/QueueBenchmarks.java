@@ -1,12 +1,12 @@
 package io.octopusha.node.bench;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.config.ConfigLoader;
 import io.octopusha.node.db.Database;
 import io.octopusha.node.queue.Enqueuer;
 import io.octopusha.node.queue.QueueSignal;
 import io.octopusha.node.queue.TaskQueue;
+import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.TestCluster;
 
 import java.io.IOException;
@@ -19,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -164,7 +163,7 @@ final class QueueBenchmarks {
         double oursSent;
         try (Database db = new Database(url, postgres.user(), null, "bench-enqueue");
              Enqueuer enqueuer = new Enqueuer(new TaskQueue(db.dsl()), new QueueSignal(db.dsl())::tasksQueued)) {
-            IntConsumer enqueue = i -> enqueuer.enqueue(delayOfZero());
+            IntConsumer enqueue = i -> enqueuer.enqueue(Tasks.zeroDelay("Spaces-1", ""));
             steadily(rate, warmUp, enqueue);
             await().atMost(BURN_DOWN_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> single(url, UNFINISHED_DELAYS) == 0);
             long measuredAfter = (long) single(url, "SELECT max(number) FROM server_task");
@@ -213,7 +212,7 @@ final class QueueBenchmarks {
                 finished = level;
                 List<Double> latencies = new ArrayList<>();
                 for (int i = 0; i < settings.claimSamples(); i++) {
-                    long number = enqueuer.enqueue(delayOfZero()).number();
+                    long number = enqueuer.enqueue(Tasks.zeroDelay("Spaces-1", "")).number();
                     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
                             .until(() -> single(url, "SELECT count(*) FROM server_task WHERE number = " + number + " AND start_time IS NOT NULL") == 1);
                     latencies.add(single(url, "SELECT extract(epoch FROM start_time - queue_time) * 1000 FROM server_task WHERE number = " + number));
@@ -230,12 +229,6 @@ final class QueueBenchmarks {
         } finally {
             node.forEach(OctopusNode::close);
         }
-    }
-
-    /** What a client creates in the steady streams: a Delay of 0 ms, as in the burn-down. */
-    private static TaskQueue.NewTask delayOfZero() {
-        return new TaskQueue.NewTask("Spaces-1", "Delay", "", JsonNodeFactory.instance.objectNode().put("Milliseconds", 0),
-                OffsetDateTime.now().plusDays(1));
     }
 
     private void insertFinished(String url, int count) {

@@ -1,6 +1,5 @@
 package io.octopusha.node.queue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.octopusha.node.db.Database;
 import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.TestDatabase;
@@ -9,13 +8,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,16 +28,13 @@ class ClaimTest {
     /** The claim lock's key, as the claim function takes it; another session takes it here to stand in for a claimer. */
     private static final long CLAIM_LOCK = 208666626L;
 
-    private String url;
     private Database database;
     private TaskQueue queue;
     private final List<Connection> connections = new ArrayList<>();
 
     @BeforeEach
     void migrate() {
-        url = TestDatabase.freshDatabaseUrl();
-        database = new Database(url, TestDatabase.user(), null, "claim-test");
-        database.migrate();
+        database = TestDatabase.migrated("claim-test");
         queue = new TaskQueue(database.dsl());
     }
 
@@ -102,12 +98,7 @@ class ClaimTest {
     }
 
     private List<Long> enqueue(int count) {
-        List<Long> numbers = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            numbers.add(queue.enqueue("Spaces-1", "Delay", "", new ObjectMapper().createObjectNode().put("Milliseconds", 0),
-                    OffsetDateTime.now().plusDays(1)).number());
-        }
-        return numbers;
+        return queue.enqueue(Collections.nCopies(count, Tasks.zeroDelay("Spaces-1", ""))).stream().map(TaskRecord::number).toList();
     }
 
     private static List<Claimed> claim(Connection c, String node, int max) throws SQLException {
@@ -137,7 +128,7 @@ class ClaimTest {
     }
 
     private Connection connection() throws SQLException {
-        Connection c = DriverManager.getConnection(url, TestDatabase.user(), "");
+        Connection c = database.openDedicatedConnection();
         connections.add(c);
         return c;
     }

@@ -1,7 +1,7 @@
 package io.octopusha.node.queue;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.octopusha.node.db.Database;
+import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.TestDatabase;
 import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.api.AfterEach;
@@ -9,10 +9,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,11 +36,9 @@ class EnqueuerTest {
 
     @BeforeEach
     void start() throws SQLException {
-        String url = TestDatabase.freshDatabaseUrl();
-        database = new Database(url, TestDatabase.user(), null, "enqueuer-test");
-        database.migrate();
+        database = TestDatabase.migrated("enqueuer-test");
         enqueuer = new Enqueuer(new TaskQueue(database.dsl()), commits::incrementAndGet);
-        blocker = DriverManager.getConnection(url, TestDatabase.user(), "");
+        blocker = database.openDedicatedConnection();
     }
 
     @AfterEach
@@ -56,10 +52,10 @@ class EnqueuerTest {
     @Test
     void requestsThatArriveDuringAWriteShareTheNextOneAndEachGetsItsOwnTask() throws Exception {
         blockWrites();
-        CompletableFuture<TaskRecord> first = submit(task("Spaces-1", "first"));
+        CompletableFuture<TaskRecord> first = submit(Tasks.zeroDelay("Spaces-1", "first"));
         awaitWriterBlocked();
         List<CompletableFuture<TaskRecord>> rest = new ArrayList<>();
-        for (int i = 0; i < 15; i++) rest.add(submit(task("Spaces-1", "request " + i)));
+        for (int i = 0; i < 15; i++) rest.add(submit(Tasks.zeroDelay("Spaces-1", "request " + i)));
         await().until(() -> enqueuer.waitingRequests() == 15);
         assertThat(commits.get()).isZero();
         releaseWrites();
@@ -74,14 +70,14 @@ class EnqueuerTest {
     @Test
     void aTaskTheDatabaseRefusesFailsOnlyItsOwnRequest() throws Exception {
         blockWrites();
-        CompletableFuture<TaskRecord> first = submit(task("Spaces-1", "first"));
+        CompletableFuture<TaskRecord> first = submit(Tasks.zeroDelay("Spaces-1", "first"));
         awaitWriterBlocked();
         // One at a time, so that they wait in this order.
-        CompletableFuture<TaskRecord> before = submit(task("Spaces-1", "before"));
+        CompletableFuture<TaskRecord> before = submit(Tasks.zeroDelay("Spaces-1", "before"));
         await().until(() -> enqueuer.waitingRequests() == 1);
-        CompletableFuture<TaskRecord> refused = submit(task("Spaces-404", "no such space"));
+        CompletableFuture<TaskRecord> refused = submit(Tasks.zeroDelay("Spaces-404", "no such space"));
         await().until(() -> enqueuer.waitingRequests() == 2);
-        CompletableFuture<TaskRecord> after = submit(task("Spaces-1", "after"));
+        CompletableFuture<TaskRecord> after = submit(Tasks.zeroDelay("Spaces-1", "after"));
         await().until(() -> enqueuer.waitingRequests() == 3);
         releaseWrites();
 
@@ -96,14 +92,9 @@ class EnqueuerTest {
     @Test
     void afterCloseARequestFailsAtOnce() {
         enqueuer.close();
-        assertThatThrownBy(() -> enqueuer.enqueue(task("Spaces-1", "late"))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> enqueuer.enqueue(Tasks.zeroDelay("Spaces-1", "late"))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("shutting down");
         assertThat(database.dsl().fetchCount(SERVER_TASK)).isZero();
-    }
-
-    private static TaskQueue.NewTask task(String space, String description) {
-        return new TaskQueue.NewTask(space, "Delay", description, JsonNodeFactory.instance.objectNode().put("Milliseconds", 0),
-                OffsetDateTime.now().plusDays(1));
     }
 
     private CompletableFuture<TaskRecord> submit(TaskQueue.NewTask task) {

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -34,9 +33,8 @@ class QueueSignalTest {
 
     @Test
     void aStreamOfSignalsGoesOutAtMostOnceEveryGap() throws Exception {
-        String url = TestDatabase.freshDatabaseUrl();
-        try (Database db = new Database(url, TestDatabase.user(), null, "signal-test");
-             Connection listener = DriverManager.getConnection(url, TestDatabase.user(), "");
+        try (Database db = new Database(TestDatabase.freshDatabaseUrl(), TestDatabase.user(), null, "signal-test");
+             Connection listener = db.openDedicatedConnection();
              Statement st = listener.createStatement()) {
             st.execute("LISTEN " + QueueSignal.CHANNEL);
             QueueSignal signal = new QueueSignal(db.dsl());

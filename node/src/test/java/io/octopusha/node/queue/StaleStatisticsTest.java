@@ -26,8 +26,7 @@ class StaleStatisticsTest {
 
     @BeforeEach
     void migrate() {
-        database = new Database(TestDatabase.freshDatabaseUrl(), TestDatabase.user(), null, "stale-statistics-test");
-        database.migrate();
+        database = TestDatabase.migrated("stale-statistics-test");
         db = database.dsl();
         db.execute("ALTER TABLE server_task SET (autovacuum_enabled = false)");
     }

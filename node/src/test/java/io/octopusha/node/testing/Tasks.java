@@ -1,9 +1,12 @@
 package io.octopusha.node.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.octopusha.node.queue.TaskQueue;
 import org.jooq.DSLContext;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -11,7 +14,7 @@ import static io.octopusha.node.db.schema.Tables.SERVER_TASK_EXECUTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Creating tasks through the API and waiting for them, as a client would. */
+/** Creating tasks through the API and waiting for them, as a client would; and tasks to queue directly. */
 public final class Tasks {
     private Tasks() {
     }
@@ -47,6 +50,12 @@ public final class Tasks {
     public static JsonNode awaitState(Api api, String id, String state, Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> state(api, id).equals(state));
         return get(api, id);
+    }
+
+    /** A Delay of 0 ms to queue directly (not through the API), expiring in a day. */
+    public static TaskQueue.NewTask zeroDelay(String spaceId, String description) {
+        return new TaskQueue.NewTask(spaceId, "Delay", description, JsonNodeFactory.instance.objectNode().put("Milliseconds", 0),
+                OffsetDateTime.now().plusDays(1));
     }
 
     /** How many times each task was started, from the append-only execution table. */

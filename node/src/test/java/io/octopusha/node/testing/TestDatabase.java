@@ -1,5 +1,6 @@
 package io.octopusha.node.testing;
 
+import io.octopusha.node.db.Database;
 import io.octopusha.node.db.EmbeddedDatabase;
 
 import java.nio.file.Path;
@@ -38,6 +39,13 @@ public final class TestDatabase {
             throw new IllegalStateException(e);
         }
         return server().jdbcUrl(name);
+    }
+
+    /** A fresh database with every migration applied, for tests that drive the queue's statements directly. */
+    public static Database migrated(String purpose) {
+        Database database = new Database(freshDatabaseUrl(), user(), null, purpose);
+        database.migrate();
+        return database;
     }
 
     public static String user() {
