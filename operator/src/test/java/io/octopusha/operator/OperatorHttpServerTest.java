@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -24,11 +23,12 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The operator's own endpoints: health before and after start, and Prometheus metrics of its reconciles. */
-@EnableKubernetesMockClient(crud = true)
 class OperatorHttpServerTest {
-    static KubernetesClient client;
+    @RegisterExtension
+    static final MockKubernetesApi API = new MockKubernetesApi();
     final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> get(OperatorHttpServer server, String path) throws Exception {
@@ -38,6 +38,7 @@ class OperatorHttpServerTest {
 
     @Test
     void healthReadinessAndMetrics() throws Exception {
+        KubernetesClient client = API.client();
         try (InputStream crd = getClass().getResourceAsStream("/META-INF/fabric8/octopusclusters.octopusha.io-v1.yml")) {
             client.resource(Serialization.unmarshal(crd, CustomResourceDefinition.class)).create();
         }

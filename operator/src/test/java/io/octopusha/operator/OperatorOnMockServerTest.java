@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
@@ -46,20 +45,23 @@ import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator in-process against the fabric8 mock API server in CRUD mode. There is no kubelet or StatefulSet
  * controller: the tests create and delete pods themselves. No node process answers here (the node API is unreachable);
  * flows that talk to nodes are exercised end to end with real nodes elsewhere.
  */
-@EnableKubernetesMockClient(crud = true)
 class OperatorOnMockServerTest {
+    @RegisterExtension
+    static final MockKubernetesApi API = new MockKubernetesApi();
     static KubernetesClient client;
     static Operator operator;
     static final AtomicInteger NAMESPACES = new AtomicInteger();
 
     @BeforeAll
     static void startOperator() throws IOException {
+        client = API.client();
         try (InputStream crd = OperatorOnMockServerTest.class
                 .getResourceAsStream("/META-INF/fabric8/octopusclusters.octopusha.io-v1.yml")) {
             client.resource(Serialization.unmarshal(crd, CustomResourceDefinition.class)).create();

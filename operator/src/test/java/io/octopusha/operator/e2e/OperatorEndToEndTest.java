@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
@@ -23,6 +22,7 @@ import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.TestDatabase;
 import io.octopusha.node.testing.Tasks;
 import io.octopusha.operator.Clusters;
+import io.octopusha.operator.MockKubernetesApi;
 import io.octopusha.operator.OctopusOperator;
 import io.octopusha.operator.crd.DrainReason;
 import io.octopusha.operator.crd.NodeOverride;
@@ -58,6 +58,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator's flows end to end: the operator runs in-process against the fabric8 mock API server (CRUD mode), and
@@ -65,7 +66,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * share one OctopusCluster of three nodes; each starts from the baseline (three nodes serving, nothing drained, task
  * cap 2) and changes the spec, the Kubernetes nodes or the operator the way a user or a failure would.
  */
-@EnableKubernetesMockClient(crud = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorEndToEndTest {
     static final String NS = "e2e";
@@ -74,6 +74,8 @@ class OperatorEndToEndTest {
     static final List<String> KUBE_NODES = List.of("kube-a", "kube-b", "kube-c", "kube-d");
     static final int BASELINE_CAP = 2;
 
+    @RegisterExtension
+    static final MockKubernetesApi API = new MockKubernetesApi();
     static KubernetesClient client;
     static FakeKubelet kubelet;
     static Operator operator;
@@ -82,6 +84,7 @@ class OperatorEndToEndTest {
 
     @BeforeAll
     static void startClusterAndOperator() throws IOException {
+        client = API.client();
         try (InputStream crd = OperatorEndToEndTest.class
                 .getResourceAsStream("/META-INF/fabric8/octopusclusters.octopusha.io-v1.yml")) {
             client.resource(Serialization.unmarshal(crd, CustomResourceDefinition.class)).create();
