@@ -115,7 +115,7 @@ class EnqueuerTest {
     /** The writer's INSERT is waiting for the lock: every request from now on waits for the next write. */
     private void awaitWriterBlocked() {
         await().until(() -> count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                + "AND query LIKE 'insert into%server_task%'") == 1);
+                + "AND query ILIKE 'insert into server_task%'") == 1);
     }
 
     private int count(String sql) {

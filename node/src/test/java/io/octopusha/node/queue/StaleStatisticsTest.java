@@ -6,6 +6,8 @@ import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
@@ -16,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * visit it about once a minute, and by then thousands of queued rows have come and gone and the running-task index
  * holds tens of thousands of dead entries. The claim and the completion must still read only the rows they touch.
  * Autovacuum is off for the table here, so the statistics stay as each case leaves them; PostgreSQL's
- * per-transaction counters tell how many index entries the statement read.
+ * per-transaction counters tell how many index entries and table rows the statement read.
  */
 class StaleStatisticsTest {
     private static final int BACKLOG = 5_000;
@@ -44,19 +46,24 @@ class StaleStatisticsTest {
         db.execute("ANALYZE server_task");
         List<Long> queued = enqueueBacklog(BACKLOG);
 
-        long entriesRead = db.transactionResult(tx -> {
-            long before = indexEntriesRead(tx.dsl());
+        long read = db.transactionResult(tx -> {
+            long before = entriesRead(tx.dsl());
             assertThat(new TaskQueue(tx.dsl()).claim("node-a", 3)).extracting(TaskRecord::number)
                     .containsExactlyElementsOf(queued.subList(0, 3));
-            return indexEntriesRead(tx.dsl()) - before;
+            return entriesRead(tx.dsl()) - before;
         });
 
         // Reading the backlog through the expiry index and sorting it would read every queued task's entry.
-        assertThat(entriesRead).isLessThan(50);
+        assertThat(read).isLessThan(50);
     }
 
-    @Test
-    void aCompletionFindsItsRowsByNumberNotAmongTheNodesDeadEntries() {
+    /**
+     * Both with the plan made for the batch at hand and with the generic plan PostgreSQL may keep once a connection has
+     * run the statement a few times, which cannot know how many tasks a batch holds.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "force_generic_plan"})
+    void aCompletionFindsItsRowsByNumberNotAmongTheNodesDeadEntries(String planCacheMode) {
         // Last analyzed before this node ran anything; since then it ran and finished the backlog, and each of those
         // tasks left a dead entry in the running-task index.
         db.execute("ANALYZE server_task");
@@ -68,14 +75,15 @@ class StaleStatisticsTest {
         List<TaskQueue.Completion> finished = queue.claim("node-a", 8).stream()
                 .map(t -> new TaskQueue.Completion(t.number(), TaskOutcome.success(), false)).toList();
 
-        long entriesRead = db.transactionResult(tx -> {
-            long before = indexEntriesRead(tx.dsl());
+        long read = db.transactionResult(tx -> {
+            tx.dsl().execute("SET LOCAL plan_cache_mode = " + planCacheMode);
+            long before = entriesRead(tx.dsl());
             assertThat(new TaskQueue(tx.dsl()).complete("node-a", finished))
                     .containsExactlyInAnyOrderElementsOf(finished.stream().map(TaskQueue.Completion::number).toList());
-            return indexEntriesRead(tx.dsl()) - before;
+            return entriesRead(tx.dsl()) - before;
         });
 
-        assertThat(entriesRead).isLessThan(50);
+        assertThat(read).isLessThan(50);
     }
 
     private List<Long> enqueueBacklog(int count) {
@@ -85,9 +93,13 @@ class StaleStatisticsTest {
                 .fetch(0, Long.class).stream().sorted().toList();
     }
 
-    /** Index entries the current transaction has read from the task table's indexes, from PostgreSQL's own counters. */
-    private static long indexEntriesRead(DSLContext tx) {
+    /**
+     * Index entries the current transaction has read from the task table's indexes, and rows it has read by scanning
+     * the table itself, from PostgreSQL's own counters.
+     */
+    private static long entriesRead(DSLContext tx) {
         return tx.resultQuery("SELECT sum(pg_stat_get_xact_tuples_returned(indexrelid)) FROM pg_index WHERE indrelid = 'server_task'::regclass")
-                .fetchSingle(0, Long.class);
+                .fetchSingle(0, Long.class)
+                + tx.resultQuery("SELECT pg_stat_get_xact_tuples_returned('server_task'::regclass)").fetchSingle(0, Long.class);
     }
 }
