@@ -31,9 +31,8 @@ import static org.jooq.impl.DSL.currentOffsetDateTime;
  * expects), so concurrent nodes can race on any of them and each change still happens exactly once.
  * <p>
  * The three statements every task goes through (enqueue, claim, complete) are constant SQL run through JDBC, with a
- * batch passed as arrays: built with jOOQ, rendering them and reading their rows back took about two thirds of a
- * node's CPU under a steady stream, and a VALUES list as long as the batch made each batch size a new statement for
- * PostgreSQL to parse and plan. Everything else uses jOOQ.
+ * batch passed as arrays: built with jOOQ, rendering them and reading their rows back took about two thirds of the
+ * JVM's CPU samples under a steady stream. Everything else uses jOOQ.
  */
 public final class TaskQueue {
     private static final ObjectMapper MAPPER = new ObjectMapper();
