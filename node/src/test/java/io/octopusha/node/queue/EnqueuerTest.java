@@ -11,12 +11,14 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,9 +64,51 @@ class EnqueuerTest {
 
         assertThat(first.get().description()).isEqualTo("first");
         for (int i = 0; i < 15; i++) assertThat(rest.get(i).get().description()).isEqualTo("request " + i);
-        assertThat(commits.get()).isEqualTo(2);
+        awaitCommits(2);
         assertThat(database.dsl().fetchCount(SERVER_TASK)).isEqualTo(16);
         assertThat(count("SELECT count(DISTINCT xmin::text) FROM server_task")).as("transactions that wrote the tasks").isEqualTo(2);
+    }
+
+    /**
+     * With a gap long enough that the test cannot miss it: requests that arrive after a shared write wait for the
+     * gap and are written together, while after a write of one task the next request is written at once.
+     */
+    @Test
+    void afterASharedWriteTheNextWaitsForTheGapAndIsSharedAgain() throws Exception {
+        enqueuer.close();
+        Duration gap = Duration.ofSeconds(2);
+        try (Enqueuer gapped = new Enqueuer(new TaskQueue(database.dsl()), commits::incrementAndGet, gap)) {
+            enqueuer = gapped;
+            blockWrites();
+            CompletableFuture<TaskRecord> first = submit(Tasks.zeroDelay("Spaces-1", "alone"));
+            awaitWriterBlocked();
+            List<CompletableFuture<TaskRecord>> pair = List.of(submit(Tasks.zeroDelay("Spaces-1", "pair 1")),
+                    submit(Tasks.zeroDelay("Spaces-1", "pair 2")));
+            await().until(() -> gapped.waitingRequests() == 2);
+            releaseWrites();
+            first.get();
+            for (CompletableFuture<TaskRecord> f : pair) f.get();
+            awaitCommits(2);
+
+            // The pair's write was shared, so the writer now waits: these pile up instead of being written one by one.
+            List<CompletableFuture<TaskRecord>> later = new ArrayList<>();
+            for (int i = 0; i < 5; i++) later.add(submit(Tasks.zeroDelay("Spaces-1", "later " + i)));
+            await().until(() -> gapped.waitingRequests() == 5);
+            List<Long> numbers = new ArrayList<>();
+            for (CompletableFuture<TaskRecord> f : later) numbers.add(f.get().number());
+            awaitCommits(3);
+            assertThat(count("SELECT count(DISTINCT xmin::text) FROM server_task WHERE number IN ("
+                    + numbers.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")"))
+                    .as("transactions that wrote the five").isEqualTo(1);
+
+            // A write of one task is not followed by a gap: after the gap that the five started, a lone request and
+            // then the next each go straight through.
+            submit(Tasks.zeroDelay("Spaces-1", "lone")).get();
+            long started = System.nanoTime();
+            submit(Tasks.zeroDelay("Spaces-1", "next")).get();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(gap.dividedBy(2));
+            awaitCommits(5);
+        }
     }
 
     @Test
@@ -116,6 +160,11 @@ class EnqueuerTest {
     private void awaitWriterBlocked() {
         await().until(() -> count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                 + "AND query ILIKE 'insert into server_task%'") == 1);
+    }
+
+    /** A write's requests are answered before its commit is counted (the signal follows the answers). */
+    private void awaitCommits(int expected) {
+        await().untilAsserted(() -> assertThat(commits.get()).isEqualTo(expected));
     }
 
     private int count(String sql) {
