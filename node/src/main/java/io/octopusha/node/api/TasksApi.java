@@ -178,6 +178,7 @@ public final class TasksApi implements ApiRoutes {
                 throw new InvalidInputException("QueueTimeExpiry must be an ISO-8601 time with offset, such as 2030-01-01T00:00:00Z.");
             }
             if (!expiry.isAfter(OffsetDateTime.now())) throw new InvalidInputException("QueueTimeExpiry must be in the future.");
+            if (expiry.getYear() > 9999) throw new InvalidInputException("QueueTimeExpiry must be before the year 10000.");
         }
         TaskRecord task = enqueuer.enqueue(new TaskQueue.NewTask(spaceId, type.name(), description, arguments, expiry));
         ctx.status(201).json(resource(task));

@@ -28,7 +28,7 @@ public final class Enqueuer implements AutoCloseable {
     private static final int MAX_BATCH = 200;
     /** How soon the writer notices {@link #close()}; it is not interrupted, which could break a write in flight. */
     private static final Duration CLOSE_CHECK = Duration.ofMillis(100);
-    static final Duration SHARED_WRITE_GAP = Duration.ofMillis(2);
+    private static final Duration SHARED_WRITE_GAP = Duration.ofMillis(2);
 
     private final TaskQueue queue;
     private final Runnable afterCommit;

@@ -123,6 +123,7 @@ class TaskExecutionTest {
             "{\"Name\":\"Retention\",\"Arguments\":{\"MaxAgeDays\":-3}}",
             "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":1},\"QueueTimeExpiry\":\"yesterday\"}",
             "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":1},\"QueueTimeExpiry\":\"2001-01-01T00:00:00Z\"}",
+            "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":1},\"QueueTimeExpiry\":\"+999999-01-01T00:00:00Z\"}",
             "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":1},\"SpaceId\":\"Spaces-404\"}",
             "not json"})
     void badTaskCreationIs4xxAndQueuesNothing(String body) {
