@@ -7,6 +7,7 @@ import io.octopusha.node.local.Haproxy;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.Ports;
+import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.TestCluster;
 import org.jooq.DSLContext;
 
@@ -30,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
-import static io.octopusha.node.db.schema.Tables.SERVER_TASK_EXECUTION;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -267,9 +267,7 @@ public final class ChaosSuite {
                     Collectors.summingInt(t -> 1)));
             Set<Long> stored = tasks.stream().map(t -> t.getNumber()).collect(Collectors.toSet());
             for (long n : created) if (!stored.contains(n)) violations.add("ServerTasks-" + n + " was created (201) but vanished");
-            Map<Long, Integer> executions = dsl.select(SERVER_TASK_EXECUTION.TASK_NUMBER, org.jooq.impl.DSL.count())
-                    .from(SERVER_TASK_EXECUTION).groupBy(SERVER_TASK_EXECUTION.TASK_NUMBER).fetch().stream()
-                    .collect(Collectors.toMap(r -> r.value1(), r -> r.value2()));
+            Map<Long, Integer> executions = Tasks.executionsPerTask(dsl);
             for (var t : tasks) {
                 String id = "ServerTasks-" + t.getNumber();
                 int runs = executions.getOrDefault(t.getNumber(), 0);
