@@ -1,6 +1,7 @@
 package io.octopusha.node.cluster;
 
 import io.octopusha.node.db.schema.tables.records.OctopusServerNodeRecord;
+import io.octopusha.node.queue.TaskQueue;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -115,7 +116,10 @@ public final class NodeRegistry {
 
     public enum DeleteResult { DELETED, NOT_FOUND, BUSY }
 
-    /** Removes a node record, refusing while that node is online and running tasks. */
+    /**
+     * Removes a node record, refusing while that node is online and running tasks. Tasks the node was running (it is
+     * offline, or claimed them meanwhile) become Failed in the same transaction.
+     */
     public DeleteResult delete(String id) {
         return db.transactionResult(tx -> {
             DSLContext t = tx.dsl();
@@ -124,6 +128,7 @@ public final class NodeRegistry {
             if (row == null) return DeleteResult.NOT_FOUND;
             if (!row.get(IS_OFFLINE) && row.get(RUNNING_TASKS) > 0) return DeleteResult.BUSY;
             t.deleteFrom(OCTOPUS_SERVER_NODE).where(OCTOPUS_SERVER_NODE.ID.eq(id)).execute();
+            new TaskQueue(t).failTasksOfDeletedNode(id);
             return DeleteResult.DELETED;
         });
     }

@@ -44,6 +44,8 @@ import java.util.stream.Collectors;
 public final class TaskProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskProcessor.class);
     private static final Duration POLL = Duration.ofSeconds(1);
+    /** How often a node looks for running tasks whose node record is gone, which reads the whole running-task index. */
+    private static final Duration DELETED_NODES_SWEEP = Duration.ofMinutes(1);
     private static final Duration RECORD_RETRY = Duration.ofMillis(250);
     /**
      * After a claim that took the last queued tasks, n of them, the next claim waits n ms (at most 10): an idle node
@@ -85,6 +87,7 @@ public final class TaskProcessor implements AutoCloseable {
     /** A claim failed, perhaps after it committed: look for lost claims before claiming again (and every second). */
     private boolean claimReplyLost;
     private long lastAdoptionNanos;
+    private long lastDeletedNodesSweepNanos = System.nanoTime();
     private boolean failing;
     private boolean housekeepingFails;
 
@@ -188,6 +191,10 @@ public final class TaskProcessor implements AutoCloseable {
         try {
             queue.expireQueued();
             queue.failTasksOfOfflineNodes();
+            if (System.nanoTime() - lastDeletedNodesSweepNanos >= DELETED_NODES_SWEEP.toNanos()) {
+                queue.failTasksOfDeletedNodes();
+                lastDeletedNodesSweepNanos = System.nanoTime();
+            }
             recurring.enqueueDue(queueTimeout);
             reconcileRunning();
             if (housekeepingFails) log.info("queue housekeeping works again");
