@@ -16,6 +16,7 @@ import org.postgresql.PGStatement;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,7 +47,7 @@ public final class TaskQueue {
                 AS task (space_id, name, description, arguments, queue_time_expiry, position)
             ORDER BY position
             RETURNING *""";
-    private static final String CLAIM = "SELECT * FROM claim_tasks(?, ?)";
+    private static final String CLAIM = "SELECT * FROM claim_tasks(?, ?, ?::timestamptz)";
     private static final String COMPLETE = """
             UPDATE server_task
             SET state = finished.state,
@@ -101,14 +102,16 @@ public final class TaskQueue {
      * Takes up to {@code max} queued tasks, oldest first, for {@code nodeId}, marking them Executing and
      * recording each start in the append-only execution table: one statement and one round trip, under the
      * cluster-wide claim lock, so start times follow queue order across all nodes. The statement is the
-     * database function {@code claim_tasks} (migrations V5 to V7), which says why it is one.
+     * database function {@code claim_tasks} (migrations V5 to V8), which says why it is one. With
+     * {@code queuedFrom}, only tasks queued at or after it are looked at; null looks at the whole queue.
      */
-    public List<TaskRecord> claim(String nodeId, int max) {
+    public List<TaskRecord> claim(String nodeId, int max, OffsetDateTime queuedFrom) {
         if (max <= 0) return List.of();
         return jdbc(c -> {
             try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
                 claim.setString(1, nodeId);
                 claim.setInt(2, max);
+                claim.setObject(3, queuedFrom, Types.TIMESTAMP_WITH_TIMEZONE);
                 try (ResultSet rows = claim.executeQuery()) {
                     return toRecords(rows);
                 }

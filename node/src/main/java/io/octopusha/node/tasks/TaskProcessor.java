@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -59,6 +60,15 @@ public final class TaskProcessor implements AutoCloseable {
     private static final Duration MAX_SPACING = Duration.ofMillis(10);
     private static final Duration SPACING_WHEN_FULL = Duration.ofMillis(2);
 
+    /**
+     * A claim reads the queue from this long before the queue time of the newest task this node claimed, not from the
+     * start, where the index entries of claimed tasks pile up until vacuum (migration V8). Claims take tasks in queue
+     * order, so an older queued task is one whose enqueueing transaction committed late, its queue time being the
+     * transaction's start; one later than this is found by the claim that reads the whole queue, at least once a
+     * {@link #POLL}.
+     */
+    private static final Duration LATE_COMMIT_MARGIN = Duration.ofSeconds(1);
+
     private final TaskQueue queue;
     private final TaskTypes types;
     private final LocalNode node;
@@ -87,6 +97,9 @@ public final class TaskProcessor implements AutoCloseable {
     /** A claim failed, perhaps after it committed: look for lost claims before claiming again (and every second). */
     private boolean claimReplyLost;
     private long lastAdoptionNanos;
+    /** Queue time of the newest task of this node's last claim that took any; null until then. */
+    private OffsetDateTime claimedUpTo;
+    private long lastWholeQueueClaimNanos;
     private long lastDeletedNodesSweepNanos = System.nanoTime();
     private boolean failing;
     private boolean housekeepingFails;
@@ -173,13 +186,16 @@ public final class TaskProcessor implements AutoCloseable {
         if (!claiming || node.draining() || node.storageProblem() != null) return Duration.ZERO;
         int free = node.settings().maxConcurrentTasks() - running.size();
         if (free <= 0) return Duration.ZERO;
+        boolean wholeQueue = claimedUpTo == null || System.nanoTime() - lastWholeQueueClaimNanos >= POLL.toNanos();
         List<TaskRecord> claimed;
         try {
-            claimed = queue.claim(node.id(), free);
+            claimed = queue.claim(node.id(), free, wholeQueue ? null : claimedUpTo.minus(LATE_COMMIT_MARGIN));
         } catch (RuntimeException e) {
             claimReplyLost = true;
             throw e;
         }
+        if (wholeQueue) lastWholeQueueClaimNanos = System.nanoTime();
+        if (!claimed.isEmpty()) claimedUpTo = claimed.getLast().queueTime();
         for (TaskRecord task : claimed) start(task);
         if (claimed.size() == free) return SPACING_WHEN_FULL;
         Duration spacing = SPACING_PER_CLAIMED_TASK.multipliedBy(claimed.size());

@@ -93,7 +93,7 @@ class NodeLossTest {
     /** Queues one task and claims it for {@code nodeId}; returns its number. */
     private long runningOn(String nodeId) {
         long number = queue.enqueue(List.of(Tasks.zeroDelay("Spaces-1", ""))).getFirst().number();
-        assertThat(queue.claim(nodeId, 1)).extracting(TaskRecord::number).containsExactly(number);
+        assertThat(queue.claim(nodeId, 1, null)).extracting(TaskRecord::number).containsExactly(number);
         return number;
     }
 }

@@ -126,6 +126,27 @@ class QueueTest {
         Tasks.awaitState(api, held, "Success", Duration.ofSeconds(2));
     }
 
+    /**
+     * A task's queue time is the start of the transaction that queued it, so a task whose enqueue commits late sits
+     * behind tasks the nodes have claimed since, before the point their claims read the queue from. Each node still
+     * reads the whole queue at least once a second.
+     */
+    @Test
+    void aTaskWhoseEnqueueCommittedLongAfterItsQueueTimeStillStarts() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 8; i++) ids.add(Tasks.delay(api, 100));
+        for (String id : ids) Tasks.awaitState(api, id, "Success", Duration.ofSeconds(10));
+        assertThat(cluster.dsl().selectDistinct(SERVER_TASK.SERVER_NODE).from(SERVER_TASK).fetch(SERVER_TASK.SERVER_NODE))
+                .as("both nodes that claim have claimed").containsExactlyInAnyOrder("OctopusServerNodes-cap2", "OctopusServerNodes-cap3");
+
+        long late = cluster.dsl().resultQuery("INSERT INTO server_task (space_id, name, arguments, state, queue_time, queue_time_expiry) "
+                + "VALUES ('Spaces-1', 'Delay', '{\"Milliseconds\":0}', 'Queued', now() - interval '1 hour', now() + interval '1 day') "
+                + "RETURNING number").fetchSingle(0, Long.class);
+        cluster.dsl().execute("NOTIFY " + QueueSignal.CHANNEL);
+
+        Tasks.awaitState(api, "ServerTasks-" + late, "Success", Duration.ofSeconds(5));
+    }
+
     @Test
     void aTaskStillQueuedAtItsExpiryTimesOut() {
         cluster.api(two).put("/api/octopusservernodes/OctopusServerNodes-cap2", "{\"MaxConcurrentTasks\":0}");

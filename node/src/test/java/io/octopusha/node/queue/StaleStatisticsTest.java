@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.OffsetDateTime;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,13 +49,44 @@ class StaleStatisticsTest {
 
         long read = db.transactionResult(tx -> {
             long before = entriesRead(tx.dsl());
-            assertThat(new TaskQueue(tx.dsl()).claim("node-a", 3)).extracting(TaskRecord::number)
+            assertThat(new TaskQueue(tx.dsl()).claim("node-a", 3, null)).extracting(TaskRecord::number)
                     .containsExactlyElementsOf(queued.subList(0, 3));
             return entriesRead(tx.dsl()) - before;
         });
 
         // Reading the backlog through the expiry index and sorting it would read every queued task's entry.
         assertThat(read).isLessThan(50);
+    }
+
+    /**
+     * Claimed tasks' entries stay in the queued index until vacuum, ahead of every queued task. A claim from a queue
+     * time starts reading the index there; a claim of the whole queue steps over all of them.
+     */
+    @Test
+    void aClaimFromAQueueTimeStartsThereNotAtTheEntriesOfClaimedTasks() {
+        TaskQueue queue = new TaskQueue(db);
+        enqueueBacklog(BACKLOG);
+        List<TaskRecord> claimed = queue.claim("node-a", BACKLOG, null);
+        assertThat(claimed).hasSize(BACKLOG);
+        List<Long> later = db.resultQuery("INSERT INTO server_task (space_id, name, state, queue_time, queue_time_expiry) "
+                        + "SELECT 'Spaces-1', 'Delay', 'Queued', now() + interval '1 second' + g * interval '1 microsecond', now() + interval '1 day' "
+                        + "FROM generate_series(1, 2) g RETURNING number")
+                .fetch(0, Long.class).stream().sorted().toList();
+
+        long fromQueueTime = queuedIndexBlocksRead(queue, claimed.getLast().queueTime(), later.get(0));
+        long wholeQueue = queuedIndexBlocksRead(queue, null, later.get(1));
+
+        assertThat(fromQueueTime).isLessThan(6);
+        assertThat(wholeQueue).as("the claim of the whole queue, for comparison").isGreaterThan(4 * fromQueueTime);
+    }
+
+    private long queuedIndexBlocksRead(TaskQueue queue, OffsetDateTime queuedFrom, long expected) {
+        return db.transactionResult(tx -> {
+            String blocks = "SELECT pg_stat_get_xact_blocks_fetched('server_task_queued'::regclass)";
+            long before = tx.dsl().resultQuery(blocks).fetchSingle(0, Long.class);
+            assertThat(new TaskQueue(tx.dsl()).claim("node-b", 1, queuedFrom)).extracting(TaskRecord::number).containsExactly(expected);
+            return tx.dsl().resultQuery(blocks).fetchSingle(0, Long.class) - before;
+        });
     }
 
     /**
@@ -72,7 +104,7 @@ class StaleStatisticsTest {
         db.execute("UPDATE server_task SET state = 'Success', completed_time = now() WHERE server_node = 'node-a'");
         enqueueBacklog(8);
         TaskQueue queue = new TaskQueue(db);
-        List<TaskQueue.Completion> finished = queue.claim("node-a", 8).stream()
+        List<TaskQueue.Completion> finished = queue.claim("node-a", 8, null).stream()
                 .map(t -> new TaskQueue.Completion(t.number(), TaskOutcome.success(), false)).toList();
 
         long read = db.transactionResult(tx -> {

@@ -96,7 +96,7 @@ class DatabaseLossTest {
             OctopusNode owner = cluster.start("owner", Map.of("OCTOPUS_TASK_CAP", "0"));
             Api api = cluster.api(owner);
             String id = Tasks.delay(api, 10);
-            var claimed = new TaskQueue(cluster.dsl()).claim(owner.localNode().id(), 1);
+            var claimed = new TaskQueue(cluster.dsl()).claim(owner.localNode().id(), 1, null);
             assertThat(claimed).extracting(TaskRecord::id).containsExactly(id);
             assertThat(owner.processor().runningCount()).isZero();
 
