@@ -48,6 +48,7 @@ public final class TaskQueue {
             ORDER BY position
             RETURNING *""";
     private static final String CLAIM = "SELECT * FROM claim_tasks(?, ?, ?::timestamptz)";
+    private static final String RUNNING_ON = "SELECT * FROM tasks_running_on(?)";
     private static final String COMPLETE = """
             UPDATE server_task
             SET state = finished.state,
@@ -259,9 +260,20 @@ public final class TaskQueue {
         return db.fetchCount(SERVER_TASK, conditionOf(filter));
     }
 
-    /** Running tasks per node are counted by the nodes summary; this lists one node's. */
+    /**
+     * The tasks one node runs, newest first, through the database function {@code tasks_running_on} (migration V9):
+     * each node reads its own every second, and the function keeps that from visiting the table row of every task the
+     * node finished since the last vacuum.
+     */
     public List<TaskRecord> runningOn(String nodeId) {
-        return list(new TaskFilter(null, TaskState.RUNNING, List.of(nodeId), null, null), 0, Integer.MAX_VALUE);
+        return jdbc(c -> {
+            try (PreparedStatement running = c.prepareStatement(RUNNING_ON)) {
+                running.setString(1, nodeId);
+                try (ResultSet rows = running.executeQuery()) {
+                    return toRecords(rows);
+                }
+            }
+        });
     }
 
     private static Condition conditionOf(TaskFilter f) {
