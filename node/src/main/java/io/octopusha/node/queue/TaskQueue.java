@@ -101,9 +101,9 @@ public final class TaskQueue {
 
     /**
      * Takes up to {@code max} queued tasks, oldest first, for {@code nodeId}, marking them Executing and
-     * recording each start in the append-only execution table: one statement and one round trip, under the
-     * cluster-wide claim lock, so start times follow queue order across all nodes. The statement is the
-     * database function {@code claim_tasks} (migrations V5 to V8), which says why it is one. With
+     * counting each start in the task's row: one statement and one round trip, under the cluster-wide claim lock, so
+     * start times follow queue order across all nodes. The statement is the database function {@code claim_tasks}
+     * (migrations V5 to V10), which says why it is one. With
      * {@code queuedFrom}, only tasks queued at or after it are looked at; null looks at the whole queue.
      */
     public List<TaskRecord> claim(String nodeId, int max, OffsetDateTime queuedFrom) {

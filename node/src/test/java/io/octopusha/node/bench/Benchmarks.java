@@ -63,7 +63,7 @@ public final class Benchmarks {
         results.note("Start and claim latency: enqueue (queue_time, the inserting transaction's now()) to start (start_time, "
                 + "clock_timestamp() in the claim), both PostgreSQL times; burn-down: first start_time to last completed_time.");
         results.note("db-scheduler's burn-down runs from its first start to its last completion as its listener saw them; its task "
-                + "is a no-op, ours a Delay of 0 ms with state changes, an execution row and a log file on the shared directory.");
+                + "is a no-op, ours a Delay of 0 ms with state changes, a start count and a log file on the shared directory.");
         results.note("Both queues first run " + settings.warmUpRounds() + " unmeasured burn-down(s) each (JIT warm-up); the measured "
                 + "burn-downs then take turns, and each figure is the median of " + settings.burnDownRounds() + ". Both tables are "
                 + "analyzed after the bulk enqueue, as autovacuum keeps them in a running installation. Before every measured queue "

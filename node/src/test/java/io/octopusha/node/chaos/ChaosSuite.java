@@ -267,15 +267,15 @@ public final class ChaosSuite {
                     Collectors.summingInt(t -> 1)));
             Set<Long> stored = tasks.stream().map(t -> t.getNumber()).collect(Collectors.toSet());
             for (long n : created) if (!stored.contains(n)) violations.add("ServerTasks-" + n + " was created (201) but vanished");
-            Map<Long, Integer> executions = Tasks.executionsPerTask(dsl);
+            Map<Long, Integer> starts = Tasks.startsPerTask(dsl);
             for (var t : tasks) {
                 String id = "ServerTasks-" + t.getNumber();
-                int runs = executions.getOrDefault(t.getNumber(), 0);
+                int runs = starts.getOrDefault(t.getNumber(), 0);
                 if (!Set.of("Success", "Failed", "Canceled", "TimedOut").contains(t.getState())) {
                     violations.add(id + " is still " + t.getState());
                 }
                 if (runs > 1) violations.add(id + " was started " + runs + " times");
-                if ((t.getStartTime() != null) != (runs == 1)) violations.add(id + " has start time " + t.getStartTime() + " but " + runs + " executions");
+                if ((t.getStartTime() != null) != (runs == 1)) violations.add(id + " has start time " + t.getStartTime() + " but " + runs + " starts");
                 String explanation = explain(t.getState(), t.getErrorMessage(), t.getServerNode());
                 if (explanation != null) violations.add(id + " " + t.getState() + " (" + t.getErrorMessage() + "): " + explanation);
             }

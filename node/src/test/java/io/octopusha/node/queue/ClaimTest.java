@@ -60,16 +60,16 @@ class ClaimTest {
         assertThat(firstClaim).extracting(Claimed::number).containsExactly(queued.get(0), queued.get(1));
         assertThat(secondClaim).extracting(Claimed::number).containsExactly(queued.get(2), queued.get(3));
         assertThat(secondClaim.getFirst().startTime()).isAfter(firstClaim.getLast().startTime());
-        assertThat(Tasks.executionsPerTask(database.dsl())).containsOnlyKeys(queued).values().containsOnly(1);
+        assertThat(Tasks.startsPerTask(database.dsl())).containsOnlyKeys(queued).values().containsOnly(1);
     }
 
     @Test
     void aClaimThatFailsAfterTakingTheLockReleasesIt() throws SQLException {
         List<Long> queued = enqueue(1);
         Connection failing = connection();
-        // No node id: recording the start fails inside the locked part of the claim.
+        // No node id: marking the task Executing fails inside the locked part of the claim.
         assertThatThrownBy(() -> claim(failing, null, 1)).isInstanceOf(SQLException.class)
-                .hasMessageContaining("node_id");
+                .hasMessageContaining("server_task_running_has_node");
         assertThat(holdsClaimLock(failing)).isFalse();
 
         Connection other = connection();

@@ -78,7 +78,7 @@ class QueueTest {
             assertThat(row.getStartTime()).as("start of task %d follows queue order", row.getNumber()).isAfterOrEqualTo(previous);
             previous = row.getStartTime();
         }
-        assertThat(Tasks.executionsPerTask(cluster.dsl()).values()).hasSize(40).containsOnly(1);
+        assertThat(Tasks.startsPerTask(cluster.dsl()).values()).hasSize(40).containsOnly(1);
     }
 
     @Test

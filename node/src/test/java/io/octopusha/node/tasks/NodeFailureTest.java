@@ -82,7 +82,7 @@ class NodeFailureTest {
         } finally {
             sampler.shutdownNow();
         }
-        assertThat(Tasks.executionsPerTask(cluster.dsl()).values()).containsOnly(1);
+        assertThat(Tasks.startsPerTask(cluster.dsl()).values()).containsOnly(1);
         assertThat(maxExecutingRowsPerTask.values()).containsOnly(1);
     }
 

@@ -8,9 +8,8 @@ import org.jooq.DSLContext;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
-import java.util.stream.Collectors;
 
-import static io.octopusha.node.db.schema.Tables.SERVER_TASK_EXECUTION;
+import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,10 +57,9 @@ public final class Tasks {
                 OffsetDateTime.now().plusDays(1));
     }
 
-    /** How many times each task was started, from the append-only execution table. */
-    public static Map<Long, Integer> executionsPerTask(DSLContext db) {
-        return db.select(SERVER_TASK_EXECUTION.TASK_NUMBER, org.jooq.impl.DSL.count()).from(SERVER_TASK_EXECUTION)
-                .groupBy(SERVER_TASK_EXECUTION.TASK_NUMBER).fetch().stream()
-                .collect(Collectors.toMap(r -> r.value1(), r -> r.value2()));
+    /** How many times each task that started was started, from the count the claim keeps in its row. */
+    public static Map<Long, Integer> startsPerTask(DSLContext db) {
+        return db.select(SERVER_TASK.NUMBER, SERVER_TASK.START_COUNT).from(SERVER_TASK).where(SERVER_TASK.START_COUNT.gt(0))
+                .fetchMap(SERVER_TASK.NUMBER, SERVER_TASK.START_COUNT);
     }
 }
