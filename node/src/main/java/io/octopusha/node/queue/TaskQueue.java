@@ -103,20 +103,15 @@ public final class TaskQueue {
      * Takes up to {@code max} queued tasks, oldest first, for {@code nodeId}, marking them Executing and
      * counting each start in the task's row: one statement and one round trip, under the cluster-wide claim lock, so
      * start times follow queue order across all nodes. The statement is the database function {@code claim_tasks}
-     * (migrations V5 to V10), which says why it is one. With
-     * {@code queuedFrom}, only tasks queued at or after it are looked at; null looks at the whole queue.
+     * (migrations V5 to V10), which says why it is one. With {@code queuedFrom}, only tasks queued at or after it
+     * are looked at; null looks at the whole queue.
      */
     public List<TaskRecord> claim(String nodeId, int max, OffsetDateTime queuedFrom) {
         if (max <= 0) return List.of();
-        return jdbc(c -> {
-            try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
-                claim.setString(1, nodeId);
-                claim.setInt(2, max);
-                claim.setObject(3, queuedFrom, Types.TIMESTAMP_WITH_TIMEZONE);
-                try (ResultSet rows = claim.executeQuery()) {
-                    return toRecords(rows);
-                }
-            }
+        return taskRows(CLAIM, claim -> {
+            claim.setString(1, nodeId);
+            claim.setInt(2, max);
+            claim.setObject(3, queuedFrom, Types.TIMESTAMP_WITH_TIMEZONE);
         });
     }
 
@@ -266,14 +261,7 @@ public final class TaskQueue {
      * node finished since the last vacuum.
      */
     public List<TaskRecord> runningOn(String nodeId) {
-        return jdbc(c -> {
-            try (PreparedStatement running = c.prepareStatement(RUNNING_ON)) {
-                running.setString(1, nodeId);
-                try (ResultSet rows = running.executeQuery()) {
-                    return toRecords(rows);
-                }
-            }
-        });
+        return taskRows(RUNNING_ON, running -> running.setString(1, nodeId));
     }
 
     private static Condition conditionOf(TaskFilter f) {
@@ -284,6 +272,22 @@ public final class TaskQueue {
         if (f.names() != null) conditions.add(SERVER_TASK.NAME.in(f.names()));
         if (f.spaces() != null) conditions.add(SERVER_TASK.SPACE_ID.in(f.spaces()));
         return DSL.and(conditions);
+    }
+
+    private interface Parameters {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    /** The tasks a constant statement returns, one row each. */
+    private List<TaskRecord> taskRows(String sql, Parameters parameters) {
+        return jdbc(c -> {
+            try (PreparedStatement statement = c.prepareStatement(sql)) {
+                parameters.bind(statement);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return toRecords(rows);
+                }
+            }
+        });
     }
 
     private <T> T jdbc(ConnectionCallable<T> work) {
