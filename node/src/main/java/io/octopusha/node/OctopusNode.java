@@ -144,8 +144,8 @@ public final class OctopusNode implements AutoCloseable {
             Gauge.builder("octopus_node_task_cap", localNode, n -> n.settings().maxConcurrentTasks())
                     .description("Tasks this node may run at once").register(meters);
             Gauge.builder("octopus_node_running_tasks", processor, TaskProcessor::runningCount)
-                .description("Tasks this node runs now").register(meters);
-        Gauge.builder("octopus_node_draining", localNode, n -> n.draining() ? 1 : 0)
+                    .description("Tasks this node runs now").register(meters);
+            Gauge.builder("octopus_node_draining", localNode, n -> n.draining() ? 1 : 0)
                     .description("1 while the node starts no new tasks").register(meters);
             Gauge.builder("octopus_node_heartbeat_lag_seconds", localNode,
                             n -> (System.currentTimeMillis() - n.lastSeen().toInstant().toEpochMilli()) / 1000.0)
@@ -260,7 +260,7 @@ public final class OctopusNode implements AutoCloseable {
 
     private static void runLogged(String what, Runnable action) {
         try {
-                action.run();
+            action.run();
         } catch (RuntimeException e) {
             log.warn("{} failed: {}", what, e.getMessage());
         }
