@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP forwarder that a test can cut and restore, to take a real PostgreSQL away from a node the
@@ -18,6 +19,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean cut;
 
     public TcpProxy(int targetPort) {
@@ -41,6 +43,11 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /** Connections refused while cut: how often the other side tried to connect. */
+    public int refusedConnections() {
+        return refused.get();
+    }
+
     public void restore() {
         cut = false;
     }
@@ -50,6 +57,7 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket client = server.accept();
                 if (cut) {
+                    refused.incrementAndGet();
                     closeQuietly(client);
                     continue;
                 }
