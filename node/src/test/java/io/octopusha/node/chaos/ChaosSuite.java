@@ -1,6 +1,7 @@
 package io.octopusha.node.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.octopusha.node.api.ApiServer;
 import io.octopusha.node.db.Database;
 import io.octopusha.node.db.EmbeddedDatabase;
 import io.octopusha.node.local.Haproxy;
@@ -49,7 +50,11 @@ public final class ChaosSuite {
 
     private enum Fault { KILL, SIGTERM, DATABASE_RESTART, SHARED_DIR_BROKEN, DRAIN_STORM }
 
-    private record Request(long atNanos, int status, String what) {
+    /** {@code answeredBy}: the node's name header, or null when HAProxy itself answered (or nothing did). */
+    private record Request(long atNanos, int status, String what, String answeredBy, String body) {
+    }
+
+    private record InjectedFault(Fault fault, String node, long fromNanos, long toNanos) {
     }
 
     private record Window(long fromNanos, long toNanos) {
@@ -61,6 +66,10 @@ public final class ChaosSuite {
     private static final int NODES = 3;
     private static final Duration HEARTBEAT = Duration.ofMillis(500);
     private static final Duration OFFLINE_AFTER = Duration.ofSeconds(3);
+    /**
+     * 503s allowed after PostgreSQL is back: a node reconnects within about a second (its pool is replaced
+     * if it still waits out its backoff), checks in within a heartbeat, and HAProxy needs two good checks.
+     */
     private static final long OUTAGE_MARGIN = Duration.ofSeconds(5).toNanos();
 
     private final Settings settings;
@@ -74,6 +83,8 @@ public final class ChaosSuite {
     private final Set<String> terminated = ConcurrentHashMap.newKeySet();
     private final Set<String> storageBroken = ConcurrentHashMap.newKeySet();
     private final List<Window> databaseOutages = new ArrayList<>();
+    private final List<InjectedFault> timeline = new ArrayList<>();
+    private final long startNanos = System.nanoTime();
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
     private final Set<Long> created = ConcurrentHashMap.newKeySet();
     private EmbeddedDatabase database;
@@ -186,10 +197,11 @@ public final class ChaosSuite {
         long at = System.nanoTime();
         try {
             Api.Response response = call.get();
-            requests.add(new Request(at, response.status(), what));
+            requests.add(new Request(at, response.status(), what,
+                    response.headers().firstValue(ApiServer.NODE_HEADER).orElse(null), response.body()));
             return response;
         } catch (UncheckedIOException e) {
-            requests.add(new Request(at, -1, what + ": " + e.getCause()));
+            requests.add(new Request(at, -1, what + ": " + e.getCause(), null, ""));
             return null;
         }
     }
@@ -198,6 +210,7 @@ public final class ChaosSuite {
         Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
         String name = "chaos" + (1 + random.nextInt(NODES));
         faults.merge(fault.name(), 1, Integer::sum);
+        long from = System.nanoTime();
         switch (fault) {
             case KILL -> {
                 killed.add(name);
@@ -213,7 +226,6 @@ public final class ChaosSuite {
                 ensureRunning(name);
             }
             case DATABASE_RESTART -> {
-                long from = System.nanoTime();
                 database.close();
                 pause(2_000 + random.nextInt(2_000));
                 database = EmbeddedDatabase.start(root.resolve("pg"), dbPort);
@@ -233,6 +245,9 @@ public final class ChaosSuite {
                 record("PUT undrain", () -> viaHaproxy.put("/api/octopusservernodes/OctopusServerNodes-" + name,
                         "{\"IsInMaintenanceMode\":false}"));
             }
+        }
+        synchronized (timeline) {
+            timeline.add(new InjectedFault(fault, name, from, System.nanoTime()));
         }
         // Let the load balancer see every node healthy again before the next fault.
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -284,11 +299,24 @@ public final class ChaosSuite {
             boolean inOutage = databaseOutages.stream().anyMatch(w -> w.contains(r.atNanos(), OUTAGE_MARGIN));
             boolean ok = r.status() >= 200 && r.status() < 300;
             if (!ok && !(inOutage && r.status() == 503)) violations.add("HTTP " + r.what() + " answered " + r.status()
-                    + (inOutage ? " during the database outage" : ""));
+                    + (inOutage ? " during the database outage" : "") + describe(r));
         }
         checkNodesAgree(violations);
         String table = table(states, violations);
         return new Result(Map.copyOf(faults), created.size(), states, requests.size(), violations, table);
+    }
+
+    /** Who answered a failed request, what it said, and the fault nearest to it, to make a violation traceable. */
+    private String describe(Request r) {
+        String body = r.body().length() > 200 ? r.body().substring(0, 200) + "…" : r.body();
+        StringBuilder d = new StringBuilder(" at %.1f s, from %s: %s".formatted((r.atNanos() - startNanos) / 1e9,
+                r.answeredBy() == null ? "HAProxy (no node header)" : r.answeredBy(), body.strip()));
+        synchronized (timeline) {
+            timeline.stream().min(java.util.Comparator.comparingLong(f -> Math.abs(r.atNanos() - (f.fromNanos() + f.toNanos()) / 2)))
+                    .ifPresent(f -> d.append("; nearest fault: %s of %s from %.1f to %.1f s".formatted(f.fault(), f.node(),
+                            (f.fromNanos() - startNanos) / 1e9, (f.toNanos() - startNanos) / 1e9)));
+        }
+        return d.toString();
     }
 
     /** Null when a task's end is what the guarantees promise under the faults injected; otherwise why not. */
@@ -343,8 +371,22 @@ public final class ChaosSuite {
         states.forEach((k, v) -> t.append("| tasks ").append(k).append(" | ").append(v).append(" |\n"));
         t.append("| HTTP requests | ").append(requests.size()).append(" |\n");
         t.append("| HTTP 503 answers (allowed only during database outages) | ").append(requests.stream().filter(r -> r.status() == 503).count()).append(" |\n");
+        t.append("| latest 503 after PostgreSQL was back (allowed: %.1f s) | %.1f s |\n"
+                .formatted(OUTAGE_MARGIN / 1e9, latest503AfterAnOutage() / 1e9));
         t.append("| violations | ").append(violations.size()).append(" |\n");
         return t.toString();
+    }
+
+    /** How long after the end of the latest database outage before it a request was still answered 503, in nanoseconds. */
+    private long latest503AfterAnOutage() {
+        long latest = 0;
+        for (Request r : requests) {
+            if (r.status() != 503) continue;
+            long sinceOutage = databaseOutages.stream().filter(w -> w.fromNanos() <= r.atNanos())
+                    .mapToLong(w -> Math.max(0, r.atNanos() - w.toNanos())).min().orElse(0);
+            latest = Math.max(latest, sinceOutage);
+        }
+        return latest;
     }
 
     private void stop() {
