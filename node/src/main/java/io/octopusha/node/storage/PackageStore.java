@@ -10,9 +10,11 @@ import org.jooq.impl.DSL;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
@@ -95,6 +97,10 @@ public final class PackageStore {
             throw alreadyExists(name);
         }
         Files.move(tmp, dir.resolve(name.fileName()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // The file is on disk already (MultipartFileReader); its new name must be too before the row commits.
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        }
         if (existing != null && !existing.getFileExtension().equals(name.extension())) {
             Files.deleteIfExists(dir.resolve(toInfo(existing).fileName()));
         }
