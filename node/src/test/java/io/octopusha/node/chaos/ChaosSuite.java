@@ -50,16 +50,20 @@ public final class ChaosSuite {
 
     private enum Fault { KILL, SIGTERM, DATABASE_RESTART, SHARED_DIR_BROKEN, DRAIN_STORM }
 
-    /** {@code answeredBy}: the node's name header, or null when HAProxy itself answered (or nothing did). */
-    private record Request(long atNanos, int status, String what, String answeredBy, String body) {
+    /**
+     * {@code atNanos} to {@code endNanos}: sent to answered. {@code answeredBy}: the node's name header, or null
+     * when HAProxy itself answered (or nothing did).
+     */
+    private record Request(long atNanos, long endNanos, int status, String what, String answeredBy, String body) {
     }
 
     private record InjectedFault(Fault fault, String node, long fromNanos, long toNanos) {
     }
 
     private record Window(long fromNanos, long toNanos) {
-        boolean contains(long t, long marginNanos) {
-            return t >= fromNanos && t <= toNanos + marginNanos;
+        /** A request in flight when the database stopped may fail too, not only one sent while it was away. */
+        boolean overlaps(Request r, long marginNanos) {
+            return r.endNanos() >= fromNanos && r.atNanos() <= toNanos + marginNanos;
         }
     }
 
@@ -197,11 +201,11 @@ public final class ChaosSuite {
         long at = System.nanoTime();
         try {
             Api.Response response = call.get();
-            requests.add(new Request(at, response.status(), what,
+            requests.add(new Request(at, System.nanoTime(), response.status(), what,
                     response.headers().firstValue(ApiServer.NODE_HEADER).orElse(null), response.body()));
             return response;
         } catch (UncheckedIOException e) {
-            requests.add(new Request(at, -1, what + ": " + e.getCause(), null, ""));
+            requests.add(new Request(at, System.nanoTime(), -1, what + ": " + e.getCause(), null, ""));
             return null;
         }
     }
@@ -296,7 +300,7 @@ public final class ChaosSuite {
             }
         }
         for (Request r : requests) {
-            boolean inOutage = databaseOutages.stream().anyMatch(w -> w.contains(r.atNanos(), OUTAGE_MARGIN));
+            boolean inOutage = databaseOutages.stream().anyMatch(w -> w.overlaps(r, OUTAGE_MARGIN));
             boolean ok = r.status() >= 200 && r.status() < 300;
             if (!ok && !(inOutage && r.status() == 503)) violations.add("HTTP " + r.what() + " answered " + r.status()
                     + (inOutage ? " during the database outage" : "") + describe(r));
@@ -377,12 +381,12 @@ public final class ChaosSuite {
         return t.toString();
     }
 
-    /** How long after the end of the latest database outage before it a request was still answered 503, in nanoseconds. */
+    /** How long after a database outage ended a request that overlapped it was sent and still answered 503, in nanoseconds. */
     private long latest503AfterAnOutage() {
         long latest = 0;
         for (Request r : requests) {
             if (r.status() != 503) continue;
-            long sinceOutage = databaseOutages.stream().filter(w -> w.fromNanos() <= r.atNanos())
+            long sinceOutage = databaseOutages.stream().filter(w -> w.overlaps(r, OUTAGE_MARGIN))
                     .mapToLong(w -> Math.max(0, r.atNanos() - w.toNanos())).min().orElse(0);
             latest = Math.max(latest, sinceOutage);
         }
