@@ -86,7 +86,7 @@ final class UploadWriter implements AutoCloseable {
         }
     }
 
-    boolean direct() {
+    private boolean direct() {
         return directBlock > 0;
     }
 

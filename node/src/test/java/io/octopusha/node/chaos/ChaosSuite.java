@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
 import static org.awaitility.Awaitility.await;
@@ -57,11 +59,9 @@ public final class ChaosSuite {
     private record Request(long atNanos, long endNanos, int status, String what, String answeredBy, String body) {
     }
 
+    /** One fault of the schedule, from its start until it was undone (a restart, a repaired mount). */
     private record InjectedFault(Fault fault, String node, long fromNanos, long toNanos) {
-    }
-
-    private record Window(long fromNanos, long toNanos) {
-        /** A request in flight when the database stopped may fail too, not only one sent while it was away. */
+        /** A request in flight when the fault began may fail too, not only one sent while it lasted. */
         boolean overlaps(Request r, long marginNanos) {
             return r.endNanos() >= fromNanos && r.atNanos() <= toNanos + marginNanos;
         }
@@ -82,11 +82,7 @@ public final class ChaosSuite {
     private final int dbPort = Ports.free();
     private final Map<String, Integer> nodePorts = new HashMap<>();
     private final Map<String, NodeProcess> nodes = new ConcurrentHashMap<>();
-    private final Map<String, Integer> faults = new ConcurrentHashMap<>();
-    private final Set<String> killed = ConcurrentHashMap.newKeySet();
-    private final Set<String> terminated = ConcurrentHashMap.newKeySet();
-    private final Set<String> storageBroken = ConcurrentHashMap.newKeySet();
-    private final List<Window> databaseOutages = new ArrayList<>();
+    /** Written and read only by the thread that runs the schedule and then the checks. */
     private final List<InjectedFault> timeline = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
@@ -213,17 +209,14 @@ public final class ChaosSuite {
     private void injectOne() throws Exception {
         Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
         String name = "chaos" + (1 + random.nextInt(NODES));
-        faults.merge(fault.name(), 1, Integer::sum);
         long from = System.nanoTime();
         switch (fault) {
             case KILL -> {
-                killed.add(name);
                 nodes.get(name).kill();
                 pause(1_000 + random.nextInt(2_000));
                 ensureRunning(name);
             }
             case SIGTERM -> {
-                terminated.add(name);
                 NodeProcess node = nodes.get(name);
                 node.terminate();
                 node.waitForExit(Duration.ofSeconds(30));
@@ -233,10 +226,8 @@ public final class ChaosSuite {
                 database.close();
                 pause(2_000 + random.nextInt(2_000));
                 database = EmbeddedDatabase.start(root.resolve("pg"), dbPort);
-                databaseOutages.add(new Window(from, System.nanoTime()));
             }
             case SHARED_DIR_BROKEN -> {
-                storageBroken.add(name);
                 pointSharedDir(name, root.resolve("broken"));
                 pause(2_000 + random.nextInt(2_000));
                 pointSharedDir(name, root.resolve("shared"));
@@ -250,9 +241,7 @@ public final class ChaosSuite {
                         "{\"IsInMaintenanceMode\":false}"));
             }
         }
-        synchronized (timeline) {
-            timeline.add(new InjectedFault(fault, name, from, System.nanoTime()));
-        }
+        timeline.add(new InjectedFault(fault, name, from, System.nanoTime()));
         // Let the load balancer see every node healthy again before the next fault.
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> haproxy.serverStates().values().stream().filter("UP"::equals).count() == NODES);
@@ -300,14 +289,14 @@ public final class ChaosSuite {
             }
         }
         for (Request r : requests) {
-            boolean inOutage = databaseOutages.stream().anyMatch(w -> w.overlaps(r, OUTAGE_MARGIN));
+            boolean inOutage = databaseOutages().anyMatch(w -> w.overlaps(r, OUTAGE_MARGIN));
             boolean ok = r.status() >= 200 && r.status() < 300;
             if (!ok && !(inOutage && r.status() == 503)) violations.add("HTTP " + r.what() + " answered " + r.status()
                     + (inOutage ? " during the database outage" : "") + describe(r));
         }
         checkNodesAgree(violations);
         String table = table(states, violations);
-        return new Result(Map.copyOf(faults), created.size(), states, requests.size(), violations, table);
+        return new Result(faultCounts(), created.size(), states, requests.size(), violations, table);
     }
 
     /** Who answered a failed request, what it said, and the fault nearest to it, to make a violation traceable. */
@@ -315,12 +304,23 @@ public final class ChaosSuite {
         String body = r.body().length() > 200 ? r.body().substring(0, 200) + "…" : r.body();
         StringBuilder d = new StringBuilder(" at %.1f s, from %s: %s".formatted((r.atNanos() - startNanos) / 1e9,
                 r.answeredBy() == null ? "HAProxy (no node header)" : r.answeredBy(), body.strip()));
-        synchronized (timeline) {
-            timeline.stream().min(java.util.Comparator.comparingLong(f -> Math.abs(r.atNanos() - (f.fromNanos() + f.toNanos()) / 2)))
-                    .ifPresent(f -> d.append("; nearest fault: %s of %s from %.1f to %.1f s".formatted(f.fault(), f.node(),
-                            (f.fromNanos() - startNanos) / 1e9, (f.toNanos() - startNanos) / 1e9)));
-        }
+        timeline.stream().min(Comparator.comparingLong(f -> Math.abs(r.atNanos() - (f.fromNanos() + f.toNanos()) / 2)))
+                .ifPresent(f -> d.append("; nearest fault: %s of %s from %.1f to %.1f s".formatted(f.fault(), f.node(),
+                        (f.fromNanos() - startNanos) / 1e9, (f.toNanos() - startNanos) / 1e9)));
         return d.toString();
+    }
+
+    private Map<String, Integer> faultCounts() {
+        return timeline.stream().collect(Collectors.groupingBy(f -> f.fault().name(), java.util.TreeMap::new,
+                Collectors.summingInt(f -> 1)));
+    }
+
+    private boolean injected(Fault fault, String node) {
+        return timeline.stream().anyMatch(f -> f.fault() == fault && f.node().equals(node));
+    }
+
+    private Stream<InjectedFault> databaseOutages() {
+        return timeline.stream().filter(f -> f.fault() == Fault.DATABASE_RESTART);
     }
 
     /** Null when a task's end is what the guarantees promise under the faults injected; otherwise why not. */
@@ -329,16 +329,16 @@ public final class ChaosSuite {
         String node = nodeId == null ? "" : nodeId.substring("OctopusServerNodes-".length());
         String message = error == null ? "" : error;
         if (state.equals("Failed") && (message.contains("went offline") || message.contains("restarted while running"))) {
-            return killed.contains(node) || !databaseOutages.isEmpty() ? null : "failed as offline, but " + node + " was never killed or cut off";
+            return injected(Fault.KILL, node) || databaseOutages().findAny().isPresent() ? null : "failed as offline, but " + node + " was never killed or cut off";
         }
         if (state.equals("Failed") && message.contains("lost its database connection")) {
-            return !databaseOutages.isEmpty() ? null : "fenced without a database outage";
+            return databaseOutages().findAny().isPresent() ? null : "fenced without a database outage";
         }
         if (state.equals("Canceled") && message.contains("OCTOPUS_SHUTDOWN_GRACE")) {
-            return terminated.contains(node) ? null : "canceled for a shutdown of " + node + " that never happened";
+            return injected(Fault.SIGTERM, node) ? null : "canceled for a shutdown of " + node + " that never happened";
         }
         if (state.equals("Failed") && message.contains("shared directory")) {
-            return storageBroken.contains(node) ? null : "storage failure on " + node + " whose storage never broke";
+            return injected(Fault.SHARED_DIR_BROKEN, node) ? null : "storage failure on " + node + " whose storage never broke";
         }
         return "no injected fault explains it";
     }
@@ -370,7 +370,7 @@ public final class ChaosSuite {
     private String table(Map<String, Integer> states, List<String> violations) {
         StringBuilder t = new StringBuilder("| measure | value |\n|---|---|\n");
         t.append("| seed | ").append(settings.seed()).append(" |\n");
-        faults.forEach((k, v) -> t.append("| fault ").append(k).append(" | ").append(v).append(" |\n"));
+        faultCounts().forEach((k, v) -> t.append("| fault ").append(k).append(" | ").append(v).append(" |\n"));
         t.append("| tasks created (201) | ").append(created.size()).append(" |\n");
         states.forEach((k, v) -> t.append("| tasks ").append(k).append(" | ").append(v).append(" |\n"));
         t.append("| HTTP requests | ").append(requests.size()).append(" |\n");
@@ -386,7 +386,7 @@ public final class ChaosSuite {
         long latest = 0;
         for (Request r : requests) {
             if (r.status() != 503) continue;
-            long sinceOutage = databaseOutages.stream().filter(w -> w.overlaps(r, OUTAGE_MARGIN))
+            long sinceOutage = databaseOutages().filter(w -> w.overlaps(r, OUTAGE_MARGIN))
                     .mapToLong(w -> Math.max(0, r.atNanos() - w.toNanos())).min().orElse(0);
             latest = Math.max(latest, sinceOutage);
         }
