@@ -37,6 +37,7 @@ import static org.awaitility.Awaitility.await;
 final class ProcessBenchmarks {
     private static final List<String> JVM_OPTIONS = List.of("-Xmx128m");
     private static final String PING = "/api/octopusservernodes/ping";
+    private static final int PING_ROUNDS = 3;
     private static final String NODES = "/api/octopusservernodes/";
     private static final double MIB = 1024 * 1024;
     private static final Pattern WRK_RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
@@ -71,7 +72,11 @@ final class ProcessBenchmarks {
         }
     }
 
-    /** Scenario 4: wrk on a node's ping, then on a bare Javalin route answering the same bytes. */
+    /**
+     * Scenario 4: wrk on a node's ping and on a bare Javalin route answering the same bytes, each warmed up and then
+     * measured three times in turns; the medians are reported. Measured once each, the ratio ranged from 0.78 to
+     * 1.04 over seven runs, with the bare route alone between 41,000 and 57,000 requests/s.
+     */
     private void ping(NodeProcess node) throws Exception {
         Api.Response ping = api(node).get(PING);
         if (ping.status() != 200) throw new IllegalStateException("ping answered " + ping.status());
@@ -85,17 +90,29 @@ final class ProcessBenchmarks {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> HTTP.send(HttpRequest.newBuilder(URI.create(bareUrl)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
 
-        double[] nodeFigures = wrk(node.baseUrl() + PING);
-        double[] bareFigures = wrk(bareUrl);
-        String load = "wrk " + settings.pingDuration().toSeconds() + " s, 64 connections";
+        String nodeUrl = node.baseUrl() + PING;
+        runWrk(nodeUrl, settings.pingWarmup());
+        runWrk(bareUrl, settings.pingWarmup());
+        List<Double> nodeRates = new ArrayList<>();
+        List<Double> nodeP99s = new ArrayList<>();
+        List<Double> bareRates = new ArrayList<>();
+        List<Double> bareP99s = new ArrayList<>();
+        for (int i = 0; i < PING_ROUNDS; i++) {
+            double[] ours = wrk(nodeUrl);
+            nodeRates.add(ours[0]);
+            nodeP99s.add(ours[1]);
+            double[] bares = wrk(bareUrl);
+            bareRates.add(bares[0]);
+            bareP99s.add(bares[1]);
+        }
+        String load = "wrk " + settings.pingDuration().toSeconds() + " s, 64 connections, median of " + PING_ROUNDS;
         String baseline = "bare Javalin route, same bytes, own JVM -Xmx128m";
-        results.add(new Results.Row("4 ping", "requests/s, " + load, nodeFigures[0], "req/s", bareFigures[0], baseline, HIGHER, 0.8, null));
-        results.add(new Results.Row("4 ping", "p99 latency, " + load, nodeFigures[1], "ms", bareFigures[1], baseline, LOWER, null, null));
+        results.add(new Results.Row("4 ping", "requests/s, " + load, median(nodeRates), "req/s", median(bareRates), baseline, HIGHER, 0.8, null));
+        results.add(new Results.Row("4 ping", "p99 latency, " + load, median(nodeP99s), "ms", median(bareP99s), baseline, LOWER, null, null));
     }
 
-    /** Requests per second and p99 in ms, after a warm-up run of the same shape. */
+    /** Requests per second and p99 in ms of one measured wrk run. */
     private double[] wrk(String target) throws Exception {
-        runWrk(target, settings.pingWarmup());
         String out = runWrk(target, settings.pingDuration());
         if (out.contains("Non-2xx")) throw new IllegalStateException("wrk saw errors:\n" + out);
         Matcher rate = WRK_RATE.matcher(out);
