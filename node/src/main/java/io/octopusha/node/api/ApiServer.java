@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.octopusha.node.auth.Role;
 import io.micrometer.core.instrument.Timer;
 import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ public final class ApiServer implements AutoCloseable {
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** JSON bodies are small; package uploads stream and are not limited. */
     public static final long MAX_JSON_BODY = 1_000_000L;
+    /** Bytes read from a connection at once: Jetty's 8 KiB took 131,000 reads for a 1 GiB upload. */
+    static final int REQUEST_READ_BUFFER = 64 * 1024;
     /** The largest unread body still read to the end so its client gets the answer; see readUnreadBody. */
     static final long MAX_SWALLOWED_BODY = 4 * MAX_JSON_BODY;
 
@@ -56,11 +59,18 @@ public final class ApiServer implements AutoCloseable {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(16 * 1024);
             });
-            config.jetty.modifyServer(server -> {
-                for (var connector : server.getConnectors()) {
-                    // Silence, not total time: uploads and downloads that keep moving are never cut, slow-loris clients are.
-                    if (connector instanceof ServerConnector sc) sc.setIdleTimeout(IDLE_TIMEOUT.toMillis());
-                }
+            // Javalin adds its default connector only when none is given, after modifyServer has run: settings made
+            // there on the server's connectors found none and were lost (the idle timeout was Jetty's default, which
+            // happened to be the same 30 s). This connector is Javalin's default plus the two settings.
+            config.jetty.addConnector((server, http) -> {
+                HttpConnectionFactory factory = new HttpConnectionFactory(http);
+                factory.setInputBufferSize(REQUEST_READ_BUFFER);
+                ServerConnector connector = new ServerConnector(server, factory);
+                connector.setHost(config.jetty.host);
+                connector.setPort(config.jetty.port);
+                // Silence, not total time: uploads and downloads that keep moving are never cut, slow-loris clients are.
+                connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+                return connector;
             });
             config.requestLogger.http((ctx, millis) -> {
                 Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
