@@ -142,6 +142,22 @@ class MaliciousInputTest {
         }
     }
 
+    /**
+     * The settings reach the connector that serves: set on the server's connectors in modifyServer, they found none
+     * (Javalin adds its own later) and the node read bodies 8 KiB at a time; the idle timeout only matched because
+     * Jetty's default is also 30 s, which the slow test below cannot tell apart.
+     */
+    @Test
+    void theServingConnectorHasTheIdleTimeoutAndReadBufferTheNodeSets() {
+        var connectors = node.api().javalin().jettyServer().server().getConnectors();
+        assertThat(connectors).hasSize(1);
+        var connector = (org.eclipse.jetty.server.ServerConnector) connectors[0];
+        assertThat(connector.getLocalPort()).isEqualTo(node.api().port());
+        assertThat(connector.getIdleTimeout()).isEqualTo(ApiServer.IDLE_TIMEOUT.toMillis());
+        assertThat(connector.getConnectionFactory(org.eclipse.jetty.server.HttpConnectionFactory.class).getInputBufferSize())
+                .isEqualTo(ApiServer.REQUEST_READ_BUFFER);
+    }
+
     @Test
     @Tag("slow")
     void aSlowClientIsDisconnectedAfterTheIdleTimeout() throws Exception {
