@@ -4,6 +4,8 @@ import io.octopusha.node.OctopusNode;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.TestCluster;
 import io.octopusha.node.testing.Uploads;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -151,10 +153,10 @@ class MaliciousInputTest {
     void theServingConnectorHasTheIdleTimeoutAndReadBufferTheNodeSets() {
         var connectors = node.api().javalin().jettyServer().server().getConnectors();
         assertThat(connectors).hasSize(1);
-        var connector = (org.eclipse.jetty.server.ServerConnector) connectors[0];
+        var connector = (ServerConnector) connectors[0];
         assertThat(connector.getLocalPort()).isEqualTo(node.api().port());
         assertThat(connector.getIdleTimeout()).isEqualTo(ApiServer.IDLE_TIMEOUT.toMillis());
-        assertThat(connector.getConnectionFactory(org.eclipse.jetty.server.HttpConnectionFactory.class).getInputBufferSize())
+        assertThat(connector.getConnectionFactory(HttpConnectionFactory.class).getInputBufferSize())
                 .isEqualTo(ApiServer.REQUEST_READ_BUFFER);
     }
 
