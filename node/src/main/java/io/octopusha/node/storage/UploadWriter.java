@@ -18,8 +18,9 @@ import java.util.concurrent.BlockingQueue;
 /**
  * Hashes an upload and writes it to its file on two threads of its own, a megabyte at a time, while the request
  * thread reads and parses the next megabytes. On one thread, a 1 GiB upload kept that thread busy for all of its
- * 2.9 to 3.2 s; now it takes 1.3 to 1.6 s, and 1.1 to 1.3 s with request bodies read 64 KiB at a time. Where the file system takes them, the writes bypass the page cache
- * (O_DIRECT): a buffered write of 1 GiB cost 0.6 to 1.6 s of CPU copying into the page cache, a direct one 0.2 s.
+ * 2.9 to 3.2 s; now it takes 1.3 to 1.6 s, and 1.1 to 1.3 s with request bodies read 64 KiB at a time. Where the
+ * file system takes them, the writes bypass the page cache (O_DIRECT): a buffered write of 1 GiB cost 0.6 to
+ * 1.6 s of CPU copying into the page cache, a direct one 0.2 s.
  * File systems that refuse direct writes, or whose blocks are larger than {@link #MAX_DIRECT_BLOCK} (network file
  * systems report their transfer size, and every direct write there would wait for the server), get buffered
  * writes. Either way the file is on disk (fdatasync) when {@link #finish()} returns.
