@@ -32,6 +32,11 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     public static final String NODE_HEADER = "X-Octopus-Node";
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a stopping node waits for the requests it is serving. Meanwhile it refuses new connections, ends
+     * each answer with Connection: close and closes connections idle for a second (Jetty's shutdown idle timeout).
+     */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** JSON bodies are small; package uploads stream and are not limited. */
     public static final long MAX_JSON_BODY = 1_000_000L;
     /** Bytes read from a connection at once: Jetty's 8 KiB took 131,000 reads for a 1 GiB upload. */
@@ -55,6 +60,9 @@ public final class ApiServer implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_JSON_BODY;
+            // Jetty's default of 0 closed every connection at once: a request in flight when SIGTERM came was cut
+            // off (Jetty answered 500 EofException, which the load balancer may not retry).
+            config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT.toMillis()));
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(16 * 1024);

@@ -1,6 +1,7 @@
 package io.octopusha.node.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
@@ -11,6 +12,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +120,40 @@ class NodeFailureTest {
         JsonNode canceled = Tasks.get(api, task);
         assertThat(canceled.get("State").asText()).isEqualTo("Canceled");
         assertThat(canceled.get("ErrorMessage").asText()).contains("OCTOPUS_SHUTDOWN_GRACE");
+    }
+
+    @Test
+    void sigtermLetsARequestInFlightFinishWhileNewConnectionsAreRefused() throws Exception {
+        NodeProcess leaving = process("leaving", Map.of());
+        String body = "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":10}}";
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), leaving.port())) {
+            socket.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/tasks HTTP/1.1\r\nHost: x\r\nX-Octopus-ApiKey: " + TestCluster.ADMIN_KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                    + body.substring(0, 10)).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+
+            leaving.terminate();
+            // Nothing runs on the node, so it stops serving at once: it has begun once it refuses connections.
+            await().atMost(Duration.ofSeconds(10)).until(() -> refusesConnections(leaving.port()));
+            out.write(body.substring(10).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertThat(response).startsWith("HTTP/1.1 201").containsIgnoringCase("Connection: close");
+            String id = new ObjectMapper().readTree(response.substring(response.indexOf("\r\n\r\n"))).get("Id").asText();
+            assertThat(Tasks.state(api, id)).isEqualTo("Queued");
+        }
+        assertThat(leaving.waitForExit(Duration.ofSeconds(15))).isZero();
+    }
+
+    private static boolean refusesConnections(int port) {
+        try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return false;
+        } catch (IOException refused) {
+            return true;
+        }
     }
 
     private String summaryStatus(String name) {
