@@ -60,21 +60,21 @@ public final class PackageStore {
 
     public UploadResult upload(String spaceId, InputStream body, String contentType, OverwriteMode mode) throws IOException {
         Path tmp = storage.tmp().resolve("upload-" + UUID.randomUUID() + ".part");
-        try {
+        try (SupersededFiles superseded = new SupersededFiles()) {
             PackageFileName[] name = new PackageFileName[1];
             MultipartFileReader.Received received = MultipartFileReader.read(body, contentType, tmp,
                     fileName -> name[0] = PackageFileName.parse(fileName));
             if (received.size() == 0) throw new InvalidInputException("The file " + received.fileName() + " is empty.");
             Path dir = storage.packages().resolve(spaceId);
             Files.createDirectories(dir);
-            return db.transactionResult(tx -> publish(tx.dsl(), spaceId, name[0], received, tmp, dir, mode));
+            return db.transactionResult(tx -> publish(tx.dsl(), spaceId, name[0], received, tmp, dir, mode, superseded));
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
     private UploadResult publish(DSLContext t, String spaceId, PackageFileName name, MultipartFileReader.Received received,
-                                 Path tmp, Path dir, OverwriteMode mode) throws IOException {
+                                 Path tmp, Path dir, OverwriteMode mode, SupersededFiles superseded) throws IOException {
         PackageRecord existing = t.selectFrom(PACKAGE).where(key(spaceId, name.id())).forUpdate().fetchOne();
         if (existing != null && mode == OverwriteMode.IgnoreIfExists) return new UploadResult(toInfo(existing), false);
         if (existing != null && mode == OverwriteMode.FailIfExists) throw alreadyExists(name);
@@ -96,13 +96,17 @@ public final class PackageStore {
             }
             throw alreadyExists(name);
         }
-        Files.move(tmp, dir.resolve(name.fileName()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path target = dir.resolve(name.fileName());
+        superseded.hold(target);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         // The file is on disk already (MultipartFileReader); its new name must be too before the row commits.
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
             directory.force(true);
         }
         if (existing != null && !existing.getFileExtension().equals(name.extension())) {
-            Files.deleteIfExists(dir.resolve(toInfo(existing).fileName()));
+            Path previous = dir.resolve(toInfo(existing).fileName());
+            superseded.hold(previous);
+            Files.deleteIfExists(previous);
         }
         return new UploadResult(toInfo(row), true);
     }
@@ -132,12 +136,16 @@ public final class PackageStore {
     }
 
     public boolean delete(String spaceId, String id) {
-        return db.transactionResult(tx -> {
-            PackageRecord row = tx.dsl().deleteFrom(PACKAGE).where(key(spaceId, id)).returning().fetchOne();
-            if (row == null) return false;
-            Files.deleteIfExists(file(toInfo(row)));
-            return true;
-        });
+        try (SupersededFiles superseded = new SupersededFiles()) {
+            return db.transactionResult(tx -> {
+                PackageRecord row = tx.dsl().deleteFrom(PACKAGE).where(key(spaceId, id)).returning().fetchOne();
+                if (row == null) return false;
+                Path file = file(toInfo(row));
+                superseded.hold(file);
+                Files.deleteIfExists(file);
+                return true;
+            });
+        }
     }
 
     /**

@@ -181,4 +181,22 @@ class PackagesApiTest {
         assertThat(apiA.delete("/api/Spaces-1/packages/packages-Listed.1.0.0").status()).isEqualTo(404);
         assertThat(apiA.withKey(null).get("/api/Spaces-1/packages").status()).isEqualTo(401);
     }
+
+    @Test
+    void filesReplacedOrDeletedAreLetGoAfterTheAnswer() throws Exception {
+        Path dir = cluster.root().resolve("shared/packages/Spaces-1");
+        String id = "/api/Spaces-1/packages/packages-Released.1.0.0";
+        assertThat(Uploads.upload(a, RAW, "file", "Released.1.0.0.zip", new Content(1 << 20, 8)).status()).isEqualTo(201);
+        Content tgz = new Content(1 << 20, 9);
+        assertThat(Uploads.upload(b, RAW + "?overwriteMode=OverwriteExisting", "file", "Released.1.0.0.tgz", tgz).status()).isEqualTo(201);
+        assertThat(dir.resolve("Released.1.0.0.zip")).doesNotExist();
+        Content again = new Content(1 << 20, 10);
+        assertThat(Uploads.upload(a, RAW + "?overwriteMode=OverwriteExisting", "file", "Released.1.0.0.tgz", again).status()).isEqualTo(201);
+        assertThat(Uploads.download(b, id + "/raw")[1]).isEqualTo(again.sha256());
+        assertThat(apiB.delete(id).status()).isEqualTo(204);
+        assertThat(dir.resolve("Released.1.0.0.tgz")).doesNotExist();
+
+        // Both nodes run in this JVM: none may keep a file it replaced or deleted open, or its space is never freed.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(SupersededFilesTest.deletedButOpen(dir)).isEmpty());
+    }
 }
