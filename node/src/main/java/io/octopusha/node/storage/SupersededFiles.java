@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -21,12 +20,12 @@ final class SupersededFiles implements AutoCloseable {
 
     private final List<FileChannel> held = new ArrayList<>();
 
-    /** Call before renaming over {@code file} or deleting it; a file that does not exist is skipped. */
-    void hold(Path file) throws IOException {
+    /** Call before renaming over {@code file} or deleting it. */
+    void hold(Path file) {
         try {
             held.add(FileChannel.open(file, StandardOpenOption.READ));
-        } catch (NoSuchFileException absent) {
-            // nothing to free
+        } catch (IOException absentOrUnreadable) {
+            // absent: nothing to free; unreadable: freed by the rename or delete itself, as usual
         }
     }
 
