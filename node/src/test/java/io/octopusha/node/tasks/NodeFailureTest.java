@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -125,19 +126,26 @@ class NodeFailureTest {
     @Test
     void sigtermLetsARequestInFlightFinishWhileNewConnectionsAreRefused() throws Exception {
         NodeProcess leaving = process("leaving", Map.of());
-        String body = "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":10}}";
+        // A slow client: the body starts with whitespace sent a byte at a time until the node stops serving.
+        int padding = 1_000;
+        String task = "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":10}}";
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), leaving.port())) {
             socket.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
             OutputStream out = socket.getOutputStream();
             out.write(("POST /api/tasks HTTP/1.1\r\nHost: x\r\nX-Octopus-ApiKey: " + TestCluster.ADMIN_KEY
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
-                    + body.substring(0, 10)).getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + (padding + task.length()) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            AtomicInteger sent = new AtomicInteger();
 
             leaving.terminate();
             // Nothing runs on the node, so it stops serving at once: it has begun once it refuses connections.
-            await().atMost(Duration.ofSeconds(10)).until(() -> refusesConnections(leaving.port()));
-            out.write(body.substring(10).getBytes(StandardCharsets.ISO_8859_1));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                out.write(' ');
+                out.flush();
+                sent.incrementAndGet();
+                return refusesConnections(leaving.port());
+            });
+            out.write((" ".repeat(padding - sent.get()) + task).getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
 
