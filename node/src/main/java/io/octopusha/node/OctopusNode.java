@@ -167,7 +167,7 @@ public final class OctopusNode implements AutoCloseable {
                     new ApiKeysApi(apiKeys),
                     new UsersApi(),
                     new MetricsApi(meters))));
-            api.start(config.httpPort());
+            api.start(config.bindAddress(), config.httpPort());
             log.info("node {} ({}) listening on port {}", config.nodeName(), VERSION, api.port());
         } catch (RuntimeException e) {
             closeResources();

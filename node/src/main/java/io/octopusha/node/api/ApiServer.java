@@ -147,8 +147,8 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    public ApiServer start(int port) {
-        app.start(port);
+    public ApiServer start(String host, int port) {
+        app.start(host, port);
         return this;
     }
 

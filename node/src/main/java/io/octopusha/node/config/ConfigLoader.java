@@ -24,7 +24,7 @@ public final class ConfigLoader {
     public static final String PREFIX = "OCTOPUS_";
 
     static final List<String> VARIABLES = List.of(
-            "OCTOPUS_NODE_NAME", "OCTOPUS_HTTP_PORT", "OCTOPUS_DB_URL", "OCTOPUS_DB_USER", "OCTOPUS_DB_PASSWORD",
+            "OCTOPUS_NODE_NAME", "OCTOPUS_BIND_ADDRESS", "OCTOPUS_HTTP_PORT", "OCTOPUS_DB_URL", "OCTOPUS_DB_USER", "OCTOPUS_DB_PASSWORD",
             "OCTOPUS_DATA_DIR", "OCTOPUS_SHARED_DIR", "OCTOPUS_TASK_CAP", "OCTOPUS_HEARTBEAT_INTERVAL",
             "OCTOPUS_OFFLINE_AFTER", "OCTOPUS_QUEUE_TIMEOUT", "OCTOPUS_SHUTDOWN_GRACE", "OCTOPUS_ADMIN_API_KEY",
             "OCTOPUS_NODE_LIMIT", "OCTOPUS_RETENTION_MAX_AGE", "OCTOPUS_HEALTH_CHECK_INTERVAL",
@@ -85,6 +85,7 @@ public final class ConfigLoader {
         if (!NODE_NAME.matcher(nodeName).matches()) {
             throw new ConfigException("OCTOPUS_NODE_NAME must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit, got '" + nodeName + "'");
         }
+        String bindAddress = parse("OCTOPUS_BIND_ADDRESS", "0.0.0.0", ConfigLoader::ipAddress, "an IP address such as 0.0.0.0 or 127.0.0.2");
         int httpPort = integer("OCTOPUS_HTTP_PORT", 8080, 0, 65535);
         String dbUrl = text("OCTOPUS_DB_URL", null);
         if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
@@ -115,7 +116,7 @@ public final class ConfigLoader {
         Duration retentionMaxAge = duration("OCTOPUS_RETENTION_MAX_AGE", Duration.ofDays(30));
         Duration healthCheckInterval = duration("OCTOPUS_HEALTH_CHECK_INTERVAL", Duration.ofHours(1));
         Duration integrityCheckInterval = duration("OCTOPUS_INTEGRITY_CHECK_INTERVAL", Duration.ofDays(1));
-        return new NodeConfig(nodeName, httpPort, dbUrl, dbUser, dbPassword, dataDir, sharedDir, taskCap,
+        return new NodeConfig(nodeName, bindAddress, httpPort, dbUrl, dbUser, dbPassword, dataDir, sharedDir, taskCap,
                 heartbeat, offlineAfter, queueTimeout, shutdownGrace, adminKey, nodeLimit, retentionMaxAge,
                 healthCheckInterval, integrityCheckInterval, integer("OCTOPUS_AUTH_FAILURE_LIMIT", 30, 1, 1_000_000));
     }
@@ -169,6 +170,16 @@ public final class ConfigLoader {
             return parser.apply(raw);
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new ConfigException(name + " must be " + expected + ", got '" + raw + "'");
+        }
+    }
+
+    /** A literal address only: a host name would make the node's start depend on DNS. */
+    private static String ipAddress(String raw) {
+        if (!raw.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*")) throw new IllegalArgumentException();
+        try {
+            return InetAddress.getByName(raw).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
         }
     }
 

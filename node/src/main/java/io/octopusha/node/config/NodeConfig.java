@@ -8,6 +8,7 @@ import java.util.OptionalInt;
  * Everything a node is started with (SPEC section 3). Built by {@link ConfigLoader}, which validates it all,
  * so a NodeConfig is always complete and consistent.
  *
+ * @param bindAddress the address the HTTP server listens on; 0.0.0.0 is every interface
  * @param dbUrl       JDBC URL of the shared PostgreSQL; null means an embedded PostgreSQL under dataDir/pg
  * @param adminApiKey bootstrap administrator key; null means one is generated (once per cluster) and logged
  * @param retentionMaxAge finished tasks older than this are removed by the daily Retention task
@@ -15,6 +16,7 @@ import java.util.OptionalInt;
  */
 public record NodeConfig(
         String nodeName,
+        String bindAddress,
         int httpPort,
         String dbUrl,
         String dbUser,

@@ -26,6 +26,7 @@ class ConfigLoaderTest {
     void defaultsFollowTheSpec() {
         NodeConfig c = load(Map.of());
         assertThat(c.nodeId()).isEqualTo("OctopusServerNodes-n1");
+        assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
         assertThat(c.httpPort()).isEqualTo(8080);
         assertThat(c.dbUrl()).isNull();
         assertThat(c.dataDir()).isEqualTo(Path.of("data"));
@@ -49,6 +50,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theBindAddressIsALiteralAddress() {
+        assertThat(load(Map.of("OCTOPUS_BIND_ADDRESS", "127.0.0.7")).bindAddress()).isEqualTo("127.0.0.7");
+        assertThat(load(Map.of(), "--bind-address=::1").bindAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+    }
+
+    @Test
     void secretsAreReadFromFiles(@TempDir Path dir) throws Exception {
         Path password = Files.writeString(dir.resolve("pw"), "s3cret\n");
         Path key = Files.writeString(dir.resolve("key"), "API-ABCDEFGHIJKLMNOPQRST\n");
@@ -69,6 +76,8 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', value = {
             "OCTOPUS_NODE_NAME          | -leading-dash",
             "OCTOPUS_NODE_NAME          | has/slash",
+            "OCTOPUS_BIND_ADDRESS       | localhost",
+            "OCTOPUS_BIND_ADDRESS       | 127.0.0",
             "OCTOPUS_HTTP_PORT          | 70000",
             "OCTOPUS_HTTP_PORT          | http",
             "OCTOPUS_DB_URL             | postgres://db/octopus",
