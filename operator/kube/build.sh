@@ -2,7 +2,8 @@
 # Builds the real control plane for the operator's kube tier (kube-apiserver, kube-controller-manager,
 # kube-scheduler, kubectl, etcd) from Go modules at the pinned versions, into a cache outside the repository.
 # A warm cache returns at once; a cold build downloads about a gigabyte of modules and takes tens of minutes.
-# Prints the directory holding the binaries on its last line.
+# Prints the directory holding the binaries on its last line. With --where it only prints that directory, and exits 1
+# when the binaries are not built yet.
 set -euo pipefail
 
 KUBE_VERSION=v1.36.3
@@ -15,6 +16,7 @@ complete() {
   for b in "${BINARIES[@]}"; do [ -x "$OUT/$b" ] || return 1; done
 }
 if complete; then echo "$OUT"; exit 0; fi
+if [ "${1:-}" = "--where" ]; then echo "$OUT"; exit 1; fi
 
 command -v go >/dev/null 2>&1 || { echo "kube tier: go not found on PATH (install Go 1.26 or newer)" >&2; exit 2; }
 echo "building Kubernetes $KUBE_VERSION and etcd $ETCD_VERSION from Go modules into $OUT (a cold build takes tens of minutes)" >&2

@@ -58,9 +58,9 @@ class OperatorChartTest {
             namespaced("", "pods", "get", "list", "watch", "patch", "delete"),
             namespaced("", "events", "create"),
             clusterScoped("", "nodes", "get", "list", "watch"),
-            // JOSDK's LeaderElectionManager checks exactly these three on start, in OPERATOR_LEASE_NAMESPACE (the Lease
-            // OctopusOperator.LEASE_NAME).
-            leases("get", "create", "update"))
+            // JOSDK's LeaderElectionManager checks get, create and update on start, in OPERATOR_LEASE_NAMESPACE (the
+            // Lease OctopusOperator.LEASE_NAME); fabric8's LeaderElector then renews it with a patch.
+            leases("get", "create", "update", "patch"))
             .flatMap(List::stream).toList();
 
     enum Scope { WATCHED_NAMESPACE, CLUSTER, RELEASE_NAMESPACE }

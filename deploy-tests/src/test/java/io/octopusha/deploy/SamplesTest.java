@@ -41,7 +41,7 @@ class SamplesTest {
         assertThat(spec.adminApiKeySecretRef.name).isEqualTo("octopus-admin");
         assertThat(spec.ingress.enabled).isTrue();
         assertThat(spec.ingress.tls.secretName).isNotBlank();
-        assertThat(spec.resources.getLimits()).containsKey("memory");
+        assertThat(spec.resources.limits.memory).isNotNull();
         assertThat(spec.affinity.getPodAntiAffinity()).isNotNull();
         // The node's SIGTERM grace must fit inside the pod's, or Kubernetes kills running tasks.
         assertThat(spec.terminationGracePeriodSeconds).isGreaterThan(3600);

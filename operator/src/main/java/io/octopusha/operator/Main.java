@@ -18,7 +18,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Runs the operator in a cluster. Settings: OPERATOR_HTTP_PORT (health and metrics, default 8080),
+ * Runs the operator in a cluster. Settings: OPERATOR_HTTP_PORT (health and metrics, default 8080), OPERATOR_HTTP_ADDRESS
+ * (the address it listens on, default 0.0.0.0),
  * OPERATOR_NODE_API_TIMEOUT (ISO-8601, per node API request, default PT5S), OPERATOR_LEASE_NAMESPACE (set it to run
  * several replicas with leader election) and OPERATOR_WATCH_NAMESPACES (comma-separated; unset: all namespaces). The Kubernetes connection comes from the in-cluster service account or the
  * kube config, as usual for the fabric8 client.
@@ -38,7 +39,7 @@ public final class Main {
                 Clock.systemUTC(), MicrometerMetrics.withoutPerResourceMetrics(registry),
                 Optional.ofNullable(System.getenv("OPERATOR_LEASE_NAMESPACE")).filter(ns -> !ns.isBlank()),
                 watchNamespaces(env("OPERATOR_WATCH_NAMESPACES", "")));
-        OperatorHttpServer http = new OperatorHttpServer(port, operator, registry);
+        OperatorHttpServer http = new OperatorHttpServer(env("OPERATOR_HTTP_ADDRESS", "0.0.0.0"), port, operator, registry);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             operator.stop();
             http.close();

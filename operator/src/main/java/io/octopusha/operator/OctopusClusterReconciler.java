@@ -1,5 +1,7 @@
 package io.octopusha.operator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -22,6 +24,7 @@ import io.octopusha.operator.crd.OctopusCluster;
 import io.octopusha.operator.crd.OctopusClusterStatus;
 import io.octopusha.operator.crd.SecretKeyRef;
 import io.octopusha.operator.dependent.AdminKeySecretDependent;
+import io.octopusha.operator.dependent.ChildFailures;
 import io.octopusha.operator.dependent.ClientServiceDependent;
 import io.octopusha.operator.dependent.DesiredState;
 import io.octopusha.operator.dependent.DisruptionBudgetDependent;
@@ -38,6 +41,7 @@ import io.octopusha.operator.flow.ClusterPlanner;
 import io.octopusha.operator.flow.ClusterView;
 import io.octopusha.operator.flow.Plan;
 import io.octopusha.operator.flow.PlanApplier;
+import io.octopusha.operator.flow.PlannedEvent;
 import io.octopusha.operator.flow.SpecValidation;
 import io.octopusha.operator.flow.StatusBuilder;
 import io.octopusha.operator.model.AdminApiKey;
@@ -49,6 +53,7 @@ import io.octopusha.operator.nodeclient.NodeUrlResolver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +68,7 @@ import java.util.stream.Collectors;
  * that must wait is planned again on the next reconcile, which comes sooner while something is in progress.
  */
 @ControllerConfiguration(name = "octopuscluster")
-@Workflow(explicitInvocation = true, dependents = {
+@Workflow(explicitInvocation = true, handleExceptionsInReconciler = true, dependents = {
         @Dependent(name = "node-settings", type = NodeSettingsConfigMapDependent.class),
         @Dependent(name = "admin-key", type = AdminKeySecretDependent.class,
                 reconcilePrecondition = Preconditions.GeneratesAdminKey.class),
@@ -84,10 +89,13 @@ public class OctopusClusterReconciler implements Reconciler<OctopusCluster> {
     static final Duration IDLE_INTERVAL = Duration.ofSeconds(30);
 
     private final ClusterObserver observer;
+    private final ClusterEvents events;
     private final Clock clock;
 
-    public OctopusClusterReconciler(NodeUrlResolver resolver, NodeApiFactory nodeApis, Clock clock) {
+    public OctopusClusterReconciler(KubernetesClient client, NodeUrlResolver resolver, NodeApiFactory nodeApis,
+                                    Clock clock) {
         this.observer = new ClusterObserver(resolver, nodeApis);
+        this.events = new ClusterEvents(client, clock);
         this.clock = clock;
     }
 
@@ -112,13 +120,16 @@ public class OctopusClusterReconciler implements Reconciler<OctopusCluster> {
         Plan plan = ClusterPlanner.plan(view.observation());
 
         DesiredState.put(context, plan.statefulSetReplicas(), adminApiKey);
-        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        Set<String> notApplied = new PlanApplier(context.getClient(), new ClusterEvents(context.getClient(), clock))
-                .apply(cluster, plan, view);
+        List<String> failures = new ArrayList<>(ChildFailures.of(
+                context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()));
+        PlanApplier.Result applied = new PlanApplier(context.getClient(), events).apply(cluster, plan, view);
+        failures.addAll(applied.failures());
+        failures.forEach(f -> events.record(cluster, PlannedEvent.warning(StatusBuilder.CHILD_OBJECT_FAILED, f)));
 
-        OctopusClusterStatus status = StatusBuilder.build(view.observation(), plan, notApplied, view.queue(),
-                degradations(cluster), view.nodeApiError());
-        return report(cluster, status, context, plan.inProgress() ? BUSY_INTERVAL : IDLE_INTERVAL);
+        OctopusClusterStatus status = StatusBuilder.build(view.observation(), plan, applied.notApplied(), view.queue(),
+                degradations(cluster), failures, view.nodeApiError());
+        boolean busy = plan.inProgress() || !failures.isEmpty();
+        return report(cluster, status, context, busy ? BUSY_INTERVAL : IDLE_INTERVAL);
     }
 
     /** Problems that do not stop the operator but that the user must know about. */
@@ -132,9 +143,10 @@ public class OctopusClusterReconciler implements Reconciler<OctopusCluster> {
     }
 
     /**
-     * Writes the status only when it changed, so that an idle cluster causes no API writes. The write waits until the
-     * operator's own cache holds the new status: the next reconcile, which a pod event can start at once, must plan
-     * from the drain bookkeeping just written, not from the one before.
+     * Writes the status only when it changed, so that an idle cluster causes no API writes; a node's lastSeen moving
+     * on is no change (it is written with the next real one). The write waits until the operator's own cache holds the
+     * new status: the next reconcile, which a pod event can start at once, must plan from the drain bookkeeping just
+     * written, not from the one before.
      */
     private static UpdateControl<OctopusCluster> report(OctopusCluster cluster, OctopusClusterStatus status,
                                                         Context<OctopusCluster> context, Duration next) {
@@ -148,8 +160,14 @@ public class OctopusClusterReconciler implements Reconciler<OctopusCluster> {
     }
 
     static boolean statusChanged(OctopusCluster cluster, OctopusClusterStatus status) {
-        return !Objects.equals(Serialization.jsonMapper().valueToTree(status), Serialization.jsonMapper()
-                .valueToTree(Optional.ofNullable(cluster.getStatus()).orElseGet(OctopusClusterStatus::new)));
+        return !Objects.equals(withoutLastSeen(status),
+                withoutLastSeen(Optional.ofNullable(cluster.getStatus()).orElseGet(OctopusClusterStatus::new)));
+    }
+
+    private static JsonNode withoutLastSeen(OctopusClusterStatus status) {
+        JsonNode tree = Serialization.jsonMapper().valueToTree(status);
+        tree.path("nodes").forEach(n -> ((ObjectNode) n).remove("lastSeen"));
+        return tree;
     }
 
     /** The referenced key, or the generated one: reused from its Secret, created once when there is none yet. */

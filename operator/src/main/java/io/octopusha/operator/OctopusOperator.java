@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Builds the operator. Production and tests share this one configuration, including no server-side apply, which the
- * fabric8 mock server lacks: dependents are compared and updated client-side, and the reconciler replaces the status
- * through the status subresource.
+ * Builds the operator. Dependents are written with server-side apply under the operator's field manager, and compared
+ * with what the server holds for that manager: defaults the API server fills in cause no write, and a field the spec
+ * no longer asks for is removed.
  */
 public final class OctopusOperator {
     public static final String LEASE_NAME = "octopusha-operator";
@@ -31,13 +31,13 @@ public final class OctopusOperator {
                                   Set<String> watchNamespaces) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
-                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(true)
                     .withMetrics(metrics)
                     .withCloseClientOnStop(false);
             leaseNamespace.ifPresent(ns -> o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(LEASE_NAME, ns)));
         });
-        OctopusClusterReconciler reconciler = new OctopusClusterReconciler(resolver, nodeApis, clock);
+        OctopusClusterReconciler reconciler = new OctopusClusterReconciler(client, resolver, nodeApis, clock);
         if (watchNamespaces.isEmpty()) operator.register(reconciler);
         else operator.register(reconciler, o -> o.settingNamespaces(watchNamespaces));
         return operator;

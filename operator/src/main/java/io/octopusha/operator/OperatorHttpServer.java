@@ -14,8 +14,9 @@ import java.util.concurrent.Executors;
 public final class OperatorHttpServer implements AutoCloseable {
     private final HttpServer server;
 
-    public OperatorHttpServer(int port, Operator operator, PrometheusMeterRegistry registry) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+    public OperatorHttpServer(String address, int port, Operator operator, PrometheusMeterRegistry registry)
+            throws IOException {
+        server = HttpServer.create(new InetSocketAddress(address, port), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
         server.createContext("/readyz", exchange -> {

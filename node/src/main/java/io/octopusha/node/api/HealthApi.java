@@ -12,12 +12,13 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 
 /**
- * The load balancer's ping and the liveness probe. The ping is answered from memory: its body is
+ * The load balancer's ping, and the readiness and liveness probes of an orchestrator. The ping is answered from memory: its body is
  * serialised again only when the node's state changes, and its status is read from in-memory flags.
  */
 public final class HealthApi implements ApiRoutes {
     public static final String PING = "/api/octopusservernodes/ping";
     public static final String LIVE = "/api/health/live";
+    public static final String READY = "/api/health/ready";
 
     private final LocalNode node;
     private final ObjectMapper mapper = Json.mapper();
@@ -50,9 +51,19 @@ public final class HealthApi implements ApiRoutes {
         return 200;
     }
 
+    /**
+     * Whether this node can serve API calls: 503 when the ping would be 503 and while shutting down, 200 otherwise,
+     * drained or not. Kubernetes counts a not-ready pod as disrupted, so a drained node that still serves the API must
+     * stay ready; load balancers that must also skip drained nodes use the ping.
+     */
+    public int readyStatus() {
+        return pingStatus() == 503 || node.isShuttingDown() ? 503 : 200;
+    }
+
     @Override
     public void register(RoutesConfig routes) {
         routes.get(PING, this::ping, Role.Anonymous);
+        routes.get(READY, ctx -> ctx.status(readyStatus()).contentType("application/json").result(pingBody), Role.Anonymous);
         routes.get(LIVE, ctx -> ctx.json(Map.of("Status", "Alive", "Node", node.name())), Role.Anonymous);
     }
 

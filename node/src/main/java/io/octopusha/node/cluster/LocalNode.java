@@ -113,6 +113,11 @@ public final class LocalNode {
         return stopping;
     }
 
+    /** SIGTERM came: the node is draining to exit. */
+    public boolean isShuttingDown() {
+        return shuttingDown || stopping;
+    }
+
     /** Called on every change of what the ping shows. */
     public void onChange(Runnable listener) {
         changeListeners.add(listener);

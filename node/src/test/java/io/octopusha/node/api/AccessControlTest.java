@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AccessControlTest {
     /** SPEC section 4: the only routes that need no key. */
     private static final Set<String> ANONYMOUS = Set.of(
-            "GET /api", "GET /api/octopusservernodes/ping", "GET /api/health/live");
+            "GET /api", "GET /api/octopusservernodes/ping", "GET /api/health/live", "GET /api/health/ready");
 
     private static TestCluster cluster;
     private static OctopusNode node;

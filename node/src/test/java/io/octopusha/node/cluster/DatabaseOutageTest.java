@@ -13,7 +13,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A node whose database connection is cut: ping 503 after one heartbeat interval, back to 200 when it returns. */
+/**
+ * A node whose database connection is cut: ping and readiness 503 after one heartbeat interval, back to 200 when it
+ * returns.
+ */
 class DatabaseOutageTest {
 
     @Test
@@ -30,6 +33,7 @@ class DatabaseOutageTest {
                     .until(() -> api.get("/api/octopusservernodes/ping").status() == 503);
             assertThat(Duration.ofNanos(System.nanoTime() - cutAt)).isGreaterThanOrEqualTo(Duration.parse(TestCluster.HEARTBEAT));
             assertThat(api.get("/api/health/live").status()).isEqualTo(200);
+            assertThat(api.get("/api/health/ready").status()).isEqualTo(503);
 
             proxy.restore();
             await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/api/octopusservernodes/ping").status() == 200);
@@ -37,6 +41,8 @@ class DatabaseOutageTest {
             OctopusNode other = cluster.start("peer");
             cluster.api(other).put("/api/octopusservernodes/OctopusServerNodes-cut", "{\"IsInMaintenanceMode\":true}");
             await().atMost(Duration.ofSeconds(1)).until(() -> api.get("/api/octopusservernodes/ping").status() == 418);
+            // Drained, it still serves the API: ready for an orchestrator, out for a load balancer that pings.
+            assertThat(api.get("/api/health/ready").status()).isEqualTo(200);
         }
     }
 }

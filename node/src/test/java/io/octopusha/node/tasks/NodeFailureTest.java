@@ -102,6 +102,7 @@ class NodeFailureTest {
 
         leaving.terminate();
         await().atMost(Duration.ofSeconds(2)).until(() -> direct.get("/api/octopusservernodes/ping").status() == 418);
+        assertThat(direct.get("/api/health/ready").status()).isEqualTo(503);
         String queuedMeanwhile = Tasks.delay(api, 10);
         assertThat(summaryStatus("leaving")).isEqualTo("Draining");
         assertThat(leaving.waitForExit(Duration.ofSeconds(15))).isZero();

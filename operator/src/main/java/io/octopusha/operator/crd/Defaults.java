@@ -42,6 +42,10 @@ public final class Defaults {
         return Optional.ofNullable(spec.sharedStorage).map(s -> s.existingClaim).filter(s -> !s.isBlank());
     }
 
+    public static boolean deleteClaim(OctopusClusterSpec spec) {
+        return spec.sharedStorage != null && Boolean.TRUE.equals(spec.sharedStorage.deleteClaim);
+    }
+
     /** Replicas the StatefulSet may have: spec.replicas, capped by nodeLimit. */
     public static int allowedReplicas(OctopusClusterSpec spec) {
         int replicas = spec.replicas == null ? 0 : spec.replicas;

@@ -3,6 +3,8 @@ package io.octopusha.operator.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +17,8 @@ public class IngressSpec {
     @JsonPropertyDescription("IngressClass name.")
     public String className;
 
-    @JsonPropertyDescription("Host name; empty matches every host.")
+    @Pattern(Validation.HOST)
+    @JsonPropertyDescription("Host name; unset matches every host.")
     public String host;
 
     @JsonPropertyDescription("TLS for the host.")
@@ -26,6 +29,8 @@ public class IngressSpec {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Tls {
+        @Required
+        @Pattern(Validation.OBJECT_NAME)
         @JsonPropertyDescription("Secret holding the certificate and key.")
         public String secretName;
     }

@@ -2,6 +2,7 @@ package io.octopusha.operator.crd;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -17,6 +18,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Running tasks", jsonPath = ".status.queue.executing", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Queued", jsonPath = ".status.queue.queued", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+@ValidationRule(value = Validation.NAME_RULE, message = Validation.NAME_MESSAGE)
 public class OctopusCluster extends CustomResource<OctopusClusterSpec, OctopusClusterStatus> implements Namespaced {
     // No initStatus(): a new resource must have no status at all, or the first status patch (a JSON patch computed
     // against an empty status object) would address a /status that the API server does not have.

@@ -7,8 +7,10 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Affinity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ public class OctopusClusterSpec {
     public Integer replicas;
 
     @Required
+    @Pattern("^\\S+$")
     @JsonPropertyDescription("Node container image, e.g. octopusha/node:0.1.0.")
     public String image;
 
@@ -61,7 +64,7 @@ public class OctopusClusterSpec {
     @JsonPropertyDescription("Optional Ingress to the client Service.")
     public IngressSpec ingress;
 
-    @Pattern(Durations.PATTERN)
+    @ValidationRule(value = "self.matches('" + Durations.PATTERN + "')", message = "must look like 1h, 30m, 1h30m or 90s")
     @Default("1h")
     @JsonPropertyDescription("How long a drain waits for running tasks before they are cancelled, e.g. 1h, 30m, 90s.")
     public String drainTimeout;
@@ -83,7 +86,7 @@ public class OctopusClusterSpec {
     public Integer nodeLimit;
 
     @JsonPropertyDescription("Compute resources of the node container.")
-    public ResourceRequirements resources;
+    public NodeResources resources;
 
     @JsonPropertyDescription("Node selector of the node pods.")
     public Map<String, String> nodeSelector = new LinkedHashMap<>();
@@ -91,6 +94,15 @@ public class OctopusClusterSpec {
     @JsonPropertyDescription("Tolerations of the node pods.")
     public List<Toleration> tolerations = new ArrayList<>();
 
-    @JsonPropertyDescription("Affinity of the node pods.")
+    @JsonPropertyDescription("Affinity of the node pods. Unset: the pods prefer to run on different Kubernetes nodes.")
     public Affinity affinity;
+
+    @JsonPropertyDescription("Pod security context of the node pods, replacing the default (non-root uid and gid 1000,"
+            + " fsGroup 1000, RuntimeDefault seccomp); e.g. {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}"
+            + " where the platform assigns ids (OpenShift).")
+    public PodSecurityContext podSecurityContext;
+
+    @JsonPropertyDescription("Security context of the node container, replacing the default (no privilege escalation,"
+            + " every capability dropped, read-only root file system).")
+    public SecurityContext securityContext;
 }

@@ -6,17 +6,31 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.octopusha.operator.crd.OctopusCluster;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Records Kubernetes Events on an OctopusCluster (kubectl describe octo shows them) and logs them. */
+/**
+ * Records Kubernetes Events on an OctopusCluster (kubectl describe octo shows them) and logs them. An event is recorded
+ * once: the same reason and message on the same cluster again (a condition seen on every reconcile) is not repeated.
+ */
 public final class ClusterEvents {
     public static final String COMPONENT = "octopusha-operator";
     private static final Logger LOG = LoggerFactory.getLogger(ClusterEvents.class);
+    private static final int REMEMBERED = 10_000;
 
     private final KubernetesClient client;
     private final Clock clock;
+    private final Set<String> recorded = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    });
 
     public ClusterEvents(KubernetesClient client, Clock clock) {
         this.client = client;
@@ -24,6 +38,9 @@ public final class ClusterEvents {
     }
 
     public void record(OctopusCluster cluster, PlannedEvent event) {
+        synchronized (recorded) {
+            if (!recorded.add(cluster.getMetadata().getUid() + "|" + event.reason() + "|" + event.message())) return;
+        }
         String namespace = cluster.getMetadata().getNamespace();
         LOG.info("{}/{}: {} {}", namespace, cluster.getMetadata().getName(), event.reason(), event.message());
         String now = clock.instant().toString();

@@ -54,8 +54,9 @@ public final class ClusterPlanner {
 
         int replicas = retire.statefulSetReplicas(events);
         List<String> cancel = intents.values().stream().filter(drains::timedOutWithTasks).map(NodeIntent::name).toList();
-        cancel.forEach(n -> events.add(PlannedEvent.warning("DrainTimeout", "Node " + n + " still runs "
-                + drains.runningTasks(n) + " task(s) after drainTimeout " + spec.drainTimeout + "; cancelling them")));
+        cancel.forEach(n -> events.add(PlannedEvent.warning("DrainTimeout", "Node " + n + ", drained for "
+                + intents.get(n).drainReason() + " since " + intents.get(n).drainStartedAt()
+                + ", still runs tasks after drainTimeout " + Defaults.drainTimeout(spec) + "; cancelling them")));
         rollout.restart().forEach(n -> events.add(PlannedEvent.normal("Restarting",
                 "Restarting " + n + " for the new pod template (" + Defaults.upgradeStrategy(spec) + ")")));
         return withProgress(new Plan(replicas, intents, rollout.restart(), cancel,
@@ -79,7 +80,7 @@ public final class ClusterPlanner {
     /** Why each node must be drained; when several flows want a node drained, the reported reason is the strongest. */
     private Map<String, DrainReason> drainReasons(List<String> names, RolloutStep rollout) {
         Map<String, DrainReason> reasons = new HashMap<>();
-        names.stream().filter(n -> CordonFollowing.drains(o, n)).forEach(n -> reasons.put(n, DrainReason.NodeCordoned));
+        CordonFollowing.drained(o, names).ifPresent(n -> reasons.put(n, DrainReason.NodeCordoned));
         rollout.drain().forEach(n -> reasons.put(n, DrainReason.Rollout));
         names.stream().filter(retire::leaving).forEach(n -> reasons.put(n, DrainReason.Retire));
         names.stream().filter(n -> TaskCapsAndDrain.drainedBySpec(o, n)).forEach(n -> reasons.put(n, DrainReason.Spec));
@@ -95,15 +96,8 @@ public final class ClusterPlanner {
         Set<String> inRollout = o.previousNodes().values().stream()
                 .filter(n -> n.drainReason == DrainReason.Rollout).map(n -> n.name).collect(Collectors.toSet());
         var state = new RolloutState(memberNames(), members, outdated, inRollout,
-                n -> drains.settled(n, DrainReason.Rollout), o::isUp, this::serving);
+                n -> drains.settled(n, DrainReason.Rollout), o::isUp, n -> o.pod(n).map(PodView::ready).orElse(false));
         return UpdateStrategyFlow.of(Defaults.upgradeStrategy(spec)).next(state);
-    }
-
-    /** Ready, or checked in and drained for another reason than a rollout (a drained node is never ready). */
-    private boolean serving(String name) {
-        boolean ready = o.pod(name).map(PodView::ready).orElse(false);
-        boolean drainedOtherwise = TaskCapsAndDrain.drainedBySpec(o, name) || CordonFollowing.drains(o, name);
-        return ready || (drainedOtherwise && o.isCheckedIn(name));
     }
 
     private List<String> memberNames() {
@@ -124,15 +118,11 @@ public final class ClusterPlanner {
         if (!rolling.isEmpty()) {
             parts.put("RollingOut", Defaults.upgradeStrategy(spec) + " rollout of " + String.join(", ", rolling));
         }
-        // A drained node is never ready, so it is only starting until it checked in; a drain that waits for that
-        // check-in (a cordon drain after the pod moved, a restarted node) must be looked at again soon, not after the
-        // idle interval. Without summaries (node API unreachable) check-ins are unknown, and a node drained on purpose
-        // must not turn Ready false.
+        // A drain that waits for a check-in (a cordon drain after the pod moved, a restarted node) must be looked at
+        // again soon, not after the idle interval. Without summaries (node API unreachable) check-ins are unknown.
         boolean checkInsKnown = !o.summaries().isEmpty();
         List<String> starting = memberNames().stream()
-                .filter(n -> !o.pod(n).map(PodView::ready).orElse(false))
-                .filter(n -> plan.nodes().get(n) == null || !Boolean.TRUE.equals(plan.nodes().get(n).maintenance())
-                        || (checkInsKnown && !o.isCheckedIn(n)))
+                .filter(n -> !o.pod(n).map(PodView::ready).orElse(false) || (checkInsKnown && !o.isCheckedIn(n)))
                 .toList();
         if (!starting.isEmpty()) {
             parts.put("Starting", "waiting for " + String.join(", ", starting) + " to become ready");

@@ -1,7 +1,6 @@
 package io.octopusha.operator.flow;
 
 import io.octopusha.operator.crd.DrainReason;
-import io.octopusha.operator.nodeclient.NodeSummary;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -40,9 +39,5 @@ final class Drains {
         return (intent.drainReason() == DrainReason.Retire || intent.drainReason() == DrainReason.Rollout)
                 && timedOut(intent.drainStartedAt())
                 && o.summary(intent.name()).map(s -> !s.offline() && s.runningTaskCount() > 0).orElse(false);
-    }
-
-    int runningTasks(String name) {
-        return o.summary(name).map(NodeSummary::runningTaskCount).orElse(0);
     }
 }

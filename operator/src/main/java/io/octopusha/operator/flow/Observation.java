@@ -35,10 +35,7 @@ public record Observation(OctopusCluster cluster, Integer statefulSetReplicas, S
         return Optional.ofNullable(previousNodes.get(name));
     }
 
-    /**
-     * The pod runs and its node has checked in since the container started. Readiness cannot tell this: a node that is
-     * still drained answers the ping with 418 and is never ready.
-     */
+    /** The pod runs and its node has checked in since the container started. */
     public boolean isCheckedIn(String name) {
         return pod(name).filter(PodView::running)
                 .flatMap(p -> summary(name).filter(s -> !s.offline()).map(s -> checkedInSince(s, p.startedAt())))

@@ -1,14 +1,20 @@
 package io.octopusha.operator.flow;
 
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.octopusha.operator.crd.OctopusCluster;
 import io.octopusha.operator.model.Labels;
 import io.octopusha.operator.model.Names;
 import io.octopusha.operator.nodeclient.NodeApi;
 import io.octopusha.operator.nodeclient.NodeApiException;
 import io.octopusha.operator.nodeclient.NodeSummary;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -27,12 +33,22 @@ public final class PlanApplier {
         this.events = events;
     }
 
-    /** @return nodes whose undrain could not be applied yet, so that their drain bookkeeping is kept */
-    public Set<String> apply(OctopusCluster cluster, Plan plan, ClusterView view) {
+    /**
+     * What could not be done.
+     *
+     * @param notApplied nodes whose undrain could not be applied yet, so that their drain bookkeeping is kept
+     * @param failures   Kubernetes requests the API server refused, as "what: its message"
+     */
+    public record Result(Set<String> notApplied, List<String> failures) {
+    }
+
+    /** Applies every part it can; a refused request is reported, and the rest of the plan still runs. */
+    public Result apply(OctopusCluster cluster, Plan plan, ClusterView view) {
         Observation o = view.observation();
+        List<String> failures = new ArrayList<>();
         // Out of the load balancer before a drain; back in only after the undrain was applied: a node whose undrain
         // failed (node API unreachable) is still drained and stays out.
-        labelPods(cluster, plan, o, Labels.OUT, Set.of());
+        labelPods(cluster, plan, o, Labels.OUT, Set.of(), failures);
         Set<String> notApplied = new HashSet<>();
         for (NodeIntent intent : plan.nodes().values()) {
             if (!applyToNode(cluster, intent, o.summary(intent.name()), view.nodeApi())
@@ -40,19 +56,31 @@ public final class PlanApplier {
                 notApplied.add(intent.name());
             }
         }
-        labelPods(cluster, plan, o, Labels.IN, notApplied);
+        labelPods(cluster, plan, o, Labels.IN, notApplied, failures);
         view.nodeApi().ifPresent(api -> {
             plan.cancelTasksOn().forEach(n -> cancelTasks(cluster, api, n));
             plan.nodeRecordsToDelete().forEach(n -> deleteRecord(cluster, api, n));
         });
         plan.events().forEach(e -> events.record(cluster, e));
-        plan.podsToRestart().forEach(n -> client.pods().inNamespace(cluster.getMetadata().getNamespace())
-                .withName(n).delete());
-        return notApplied;
+        for (String pod : plan.podsToRestart()) {
+            kubernetes("Pod " + pod + " restart", failures, () -> client.pods()
+                    .inNamespace(cluster.getMetadata().getNamespace()).withName(pod).delete());
+        }
+        return new Result(notApplied, failures);
+    }
+
+    private static void kubernetes(String what, List<String> failures, Runnable request) {
+        try {
+            request.run();
+        } catch (KubernetesClientException e) {
+            LOG.warn("{} failed: {}", what, ApiErrors.message(e));
+            failures.add(what + ": " + ApiErrors.message(e));
+        }
     }
 
     /** Sets the load-balancer label to {@code only} on the pods that should have it and do not. */
-    private void labelPods(OctopusCluster cluster, Plan plan, Observation o, String only, Set<String> stillDrained) {
+    private void labelPods(OctopusCluster cluster, Plan plan, Observation o, String only, Set<String> stillDrained,
+                           List<String> failures) {
         for (PodView pod : o.pods()) {
             NodeIntent intent = plan.nodes().get(pod.name());
             boolean in = intent != null && intent.inLoadBalancer() && !stillDrained.contains(pod.name());
@@ -60,9 +88,12 @@ public final class PlanApplier {
             if (label.equals(only) && !label.equals(pod.loadBalancerLabel()) && !pod.terminating()) {
                 LOG.info("{}/{}: pod {} load-balancer={}", cluster.getMetadata().getNamespace(),
                         cluster.getMetadata().getName(), pod.name(), label);
-                client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(pod.name())
-                        .edit(p -> new PodBuilder(p).editMetadata().addToLabels(Labels.LOAD_BALANCER, label)
-                                .endMetadata().build());
+                // A merge patch of the one label, without a resourceVersion: the kubelet writes the pod's status
+                // meanwhile, and the label does not depend on anything else in the pod.
+                kubernetes("Pod " + pod.name() + " label", failures, () -> client.pods()
+                        .inNamespace(cluster.getMetadata().getNamespace()).withName(pod.name())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(
+                                Map.of("metadata", Map.of("labels", Map.of(Labels.LOAD_BALANCER, label))))));
             }
         }
     }

@@ -6,7 +6,7 @@ import java.time.Instant;
  * What the flows need to know of one node pod.
  *
  * @param running    phase Running and not being deleted
- * @param ready      the Ready condition, i.e. the ping answers 200 (a drained node answers 418 and is never ready)
+ * @param ready      the Ready condition: the node can serve the API, drained or not (/api/health/ready)
  * @param kubeNode   the Kubernetes node the pod is scheduled on, or null
  * @param startedAt  when the node container started, or null
  */

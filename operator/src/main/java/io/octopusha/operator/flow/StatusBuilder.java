@@ -17,6 +17,9 @@ import java.util.Set;
 
 /** The one place that builds status: from what was observed, what was planned and what could be applied. */
 public final class StatusBuilder {
+    /** The Degraded reason while the API server refuses a child object. */
+    public static final String CHILD_OBJECT_FAILED = "ChildObjectFailed";
+
     private StatusBuilder() {
     }
 
@@ -25,10 +28,11 @@ public final class StatusBuilder {
      *                   so that the next reconcile tries again
      * @param queue      cluster-wide task counts, or null when the node API could not be reached
      * @param degraded   why the cluster is degraded although its spec is valid (e.g. nodeLimit), empty if it is not
+     * @param failures   child objects and requests the API server refused in this reconcile
      * @param nodeApiError why the node API could not be reached, or null
      */
     public static OctopusClusterStatus build(Observation o, Plan plan, Set<String> notApplied, QueueStatus queue,
-                                             List<String> degraded, String nodeApiError) {
+                                             List<String> degraded, List<String> failures, String nodeApiError) {
         OctopusCluster cr = o.cluster();
         OctopusClusterStatus previous = Optional.ofNullable(cr.getStatus()).orElseGet(OctopusClusterStatus::new);
         OctopusClusterStatus status = new OctopusClusterStatus();
@@ -60,9 +64,15 @@ public final class StatusBuilder {
         next.add(plan.inProgress()
                 ? Conditions.of(Conditions.PROGRESSING, true, plan.progressReason(), plan.progressMessage(), generation)
                 : Conditions.of(Conditions.PROGRESSING, false, "Stable", "Nothing in progress", generation));
-        next.add(degraded.isEmpty()
-                ? Conditions.of(Conditions.DEGRADED, false, "AsExpected", "", generation)
-                : Conditions.of(Conditions.DEGRADED, true, "NodeLimitExceeded", String.join("; ", degraded), generation));
+        if (!failures.isEmpty()) {
+            List<String> all = new ArrayList<>(failures);
+            all.addAll(degraded);
+            next.add(Conditions.of(Conditions.DEGRADED, true, CHILD_OBJECT_FAILED, String.join("; ", all), generation));
+        } else if (!degraded.isEmpty()) {
+            next.add(Conditions.of(Conditions.DEGRADED, true, "NodeLimitExceeded", String.join("; ", degraded), generation));
+        } else {
+            next.add(Conditions.of(Conditions.DEGRADED, false, "AsExpected", "", generation));
+        }
         status.conditions = Conditions.merge(previous.conditions, next, o.now());
         return status;
     }

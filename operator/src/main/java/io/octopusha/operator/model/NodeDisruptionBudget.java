@@ -6,8 +6,10 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.octopusha.operator.crd.OctopusCluster;
 
 /**
- * One node down at a time during evictions (rolling OS patching). A pod that is not ready, e.g. a drained node
- * answering 418, may still be evicted (AlwaysAllow), otherwise one drained node would block every node drain.
+ * One node down at a time during evictions (rolling OS patching). A drained node stays ready (its readiness probe asks
+ * whether it can serve the API, not whether it takes tasks), so the budget counts only pods that are really down:
+ * evicted, restarting or broken. A pod that is not ready serves nothing and may always be evicted (AlwaysAllow), so a
+ * broken pod never blocks a machine's drain; its SIGTERM still waits for whatever it runs.
  */
 public final class NodeDisruptionBudget {
     private NodeDisruptionBudget() {

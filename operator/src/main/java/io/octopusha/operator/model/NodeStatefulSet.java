@@ -4,11 +4,17 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -30,8 +36,13 @@ import java.util.TreeMap;
  */
 public final class NodeStatefulSet {
     public static final String CONTAINER = "node";
-    public static final String PING_PATH = "/api/octopusservernodes/ping";
+    public static final String READY_PATH = "/api/health/ready";
     public static final String LIVE_PATH = "/api/health/live";
+    /** The uid and gid of the node image's user; fsGroup makes the shared volume writable for it. */
+    public static final long NODE_USER = 1000;
+    /** Database migrations run before the node answers; this many seconds of start-up are not a failed liveness. */
+    public static final int STARTUP_BUDGET_SECONDS = 600;
+    private static final int STARTUP_PERIOD_SECONDS = 5;
 
     private NodeStatefulSet() {
     }
@@ -81,14 +92,16 @@ public final class NodeStatefulSet {
                 .withNewSpec()
                 .withServiceAccountName(Names.serviceAccount(cr))
                 .withAutomountServiceAccountToken(false)
+                .withSecurityContext(spec.podSecurityContext != null ? spec.podSecurityContext : podSecurityContext())
                 .withTerminationGracePeriodSeconds(Defaults.terminationGraceSeconds(spec))
                 .withContainers(container(cr))
                 .addNewVolume().withName("shared").withNewPersistentVolumeClaim()
                 .withClaimName(SharedStorageClaim.claimName(cr)).endPersistentVolumeClaim().endVolume()
                 .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .withNodeSelector(spec.nodeSelector == null || spec.nodeSelector.isEmpty() ? null : spec.nodeSelector)
                 .withTolerations(spec.tolerations == null || spec.tolerations.isEmpty() ? null : spec.tolerations)
-                .withAffinity(spec.affinity)
+                .withAffinity(spec.affinity != null ? spec.affinity : spreadOverKubernetesNodes(cr))
                 .endSpec()
                 .build();
     }
@@ -102,12 +115,42 @@ public final class NodeStatefulSet {
                 .addNewPort().withName("http").withContainerPort(Names.NODE_HTTP_PORT).endPort()
                 .withEnv(env(cr))
                 .addNewEnvFrom().withNewConfigMapRef().withName(Names.configMap(cr)).endConfigMapRef().endEnvFrom()
-                .withReadinessProbe(httpProbe(PING_PATH, 5, 2))
+                .withStartupProbe(httpProbe(LIVE_PATH, STARTUP_PERIOD_SECONDS, STARTUP_BUDGET_SECONDS / STARTUP_PERIOD_SECONDS))
+                .withReadinessProbe(httpProbe(READY_PATH, 5, 2))
                 .withLivenessProbe(httpProbe(LIVE_PATH, 10, 6))
-                .withResources(spec.resources)
+                .withResources(spec.resources == null ? null : spec.resources.toRequirements())
+                .withSecurityContext(spec.securityContext != null ? spec.securityContext : containerSecurityContext())
                 .addNewVolumeMount().withName("shared").withMountPath(Names.SHARED_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("data").withMountPath(Names.DATA_DIR).endVolumeMount()
+                // The root file system is read-only; the JVM and script tasks write temporary files here.
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .build();
+    }
+
+    /** Meets the PodSecurity "restricted" standard; fsGroup lets the node's user write to a root-owned volume. */
+    static PodSecurityContext podSecurityContext() {
+        return new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true).withRunAsUser(NODE_USER).withRunAsGroup(NODE_USER).withFsGroup(NODE_USER)
+                .withFsGroupChangePolicy("OnRootMismatch")
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
+    static SecurityContext containerSecurityContext() {
+        return new SecurityContextBuilder()
+                .withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .build();
+    }
+
+    /** Preferably one node per Kubernetes node, so that patching one machine takes down one Octopus node. */
+    static Affinity spreadOverKubernetesNodes(OctopusCluster cr) {
+        return new AffinityBuilder().withNewPodAntiAffinity()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(100)
+                .withNewPodAffinityTerm().withTopologyKey("kubernetes.io/hostname")
+                .withNewLabelSelector().withMatchLabels(Labels.selector(cr)).endLabelSelector()
+                .endPodAffinityTerm().endPreferredDuringSchedulingIgnoredDuringExecution()
+                .endPodAntiAffinity().build();
     }
 
     private static List<EnvVar> env(OctopusCluster cr) {

@@ -72,7 +72,6 @@ class CrdYamlTest {
         assertThat(spec.getProperties().get("replicas").getMinimum()).isZero();
         assertThat(spec.getProperties().get("nodeLimit").getMinimum()).isEqualTo(1.0);
         assertThat(spec.getProperties().get("drainTimeout").getDefault().asText()).isEqualTo("1h");
-        assertThat(spec.getProperties().get("drainTimeout").getPattern()).isEqualTo(Durations.PATTERN);
         assertThat(spec.getProperties().get("maintenance").getProperties().get("followNodeCordon").getDefault()
                 .asBoolean()).isTrue();
     }

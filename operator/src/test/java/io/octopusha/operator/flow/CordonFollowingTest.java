@@ -48,18 +48,47 @@ class CordonFollowingTest {
     }
 
     @Test
-    void aDrainedNodeThatHasCheckedInIsNotStarting() {
+    void aDrainedNodeStaysReadyAndIsNotStarting() {
         f.cordoned.add("kube-1");
-        f.pod(1, false);
-        assertThat(f.plan().inProgress()).as("waits for the uncordon, which is an event").isFalse();
+        f.drainedBefore(1, DrainReason.NodeCordoned, Fixture.NOW.minusSeconds(60)).summary(1, 5, true, 0);
+        assertThat(f.plan().inProgress()).as("waits for the eviction or the uncordon, which are events").isFalse();
     }
 
     @Test
-    void aDrainedNodeIsNotStartingWhileTheNodeApiIsUnreachable() {
-        f.cordoned.add("kube-1");
-        f.pod(1, false);
-        for (int i = 0; i < 3; i++) f.noSummary(i);
-        assertThat(f.plan().inProgress()).as("check-ins are unknown, so Ready must not turn false").isFalse();
+    void whenEveryMachineIsCordonedOnlyOneNodeIsDrainedAtATime() {
+        f.cordoned.addAll(java.util.List.of("kube-0", "kube-1", "kube-2"));
+        Plan plan = f.plan();
+        assertThat(plan.nodes().values()).filteredOn(i -> i.drainReason() == DrainReason.NodeCordoned)
+                .extracting(NodeIntent::name).containsExactly("octo-0");
+        assertThat(plan.nodes().get("octo-1").inLoadBalancer()).isTrue();
+        assertThat(plan.nodes().get("octo-2").inLoadBalancer()).isTrue();
+    }
+
+    @Test
+    void theNodeAlreadyDrainedForACordonKeepsItsTurn() {
+        f.cordoned.addAll(java.util.List.of("kube-0", "kube-1", "kube-2"));
+        f.drainedBefore(2, DrainReason.NodeCordoned, Fixture.NOW.minusSeconds(60)).summary(2, 5, true, 1);
+        assertThat(f.plan().nodes().values()).filteredOn(i -> i.drainReason() == DrainReason.NodeCordoned)
+                .extracting(NodeIntent::name).containsExactly("octo-2");
+    }
+
+    @Test
+    void theNextNodeIsDrainedOnceTheFirstIsBackOnASchedulableMachine() {
+        f.cordoned.addAll(java.util.List.of("kube-0", "kube-1", "kube-2"));
+        f.drainedBefore(0, DrainReason.NodeCordoned, Fixture.NOW.minusSeconds(60))
+                .pod(0, true, f.observation().desiredTemplateHash(), "kube-9", Fixture.NOW.minusSeconds(30))
+                .summary(0, 5, true, 0, Fixture.NOW.minusSeconds(1));
+        Plan plan = f.plan();
+        assertThat(plan.nodes().get("octo-0").maintenance()).as("undrained").isFalse();
+        assertThat(plan.nodes().values()).filteredOn(i -> i.drainReason() == DrainReason.NodeCordoned)
+                .extracting(NodeIntent::name).containsExactly("octo-1");
+    }
+
+    @Test
+    void noCordonDrainWhileNoOtherNodeServes() {
+        f.cordoned.add("kube-0");
+        f.pod(1, false).pod(2, false);
+        assertThat(f.plan().nodes().get("octo-0").maintenance()).as("the last serving node keeps serving").isNull();
     }
 
     @Test

@@ -112,7 +112,7 @@ final class Fixture {
     /** Feeds a plan's bookkeeping back as the previous status, as the status patch does between reconciles. */
     Fixture remember(Plan plan) {
         previous.clear();
-        StatusBuilder.build(observation(), plan, Set.of(), null, List.of(), null).nodes
+        StatusBuilder.build(observation(), plan, Set.of(), null, List.of(), List.of(), null).nodes
                 .forEach(n -> previous.put(n.name, n));
         return this;
     }

@@ -19,7 +19,7 @@ class StatusBuilderTest {
     final Fixture f = new Fixture();
 
     private OctopusClusterStatus build(Plan plan) {
-        return StatusBuilder.build(f.observation(), plan, Set.of(), new QueueStatus(4, 2), List.of(), null);
+        return StatusBuilder.build(f.observation(), plan, Set.of(), new QueueStatus(4, 2), List.of(), List.of(), null);
     }
 
     private static Map<String, Condition> conditions(OctopusClusterStatus status) {
@@ -107,7 +107,7 @@ class StatusBuilderTest {
         f.drainedBefore(1, DrainReason.NodeCordoned, Fixture.NOW.minusSeconds(600)).summary(1, 5, true, 0);
         Plan plan = f.plan();
         assertThat(plan.nodes().get("octo-1").maintenance()).isFalse();
-        var status = StatusBuilder.build(f.observation(), plan, Set.of("octo-1"), null, List.of(), null);
+        var status = StatusBuilder.build(f.observation(), plan, Set.of("octo-1"), null, List.of(), List.of(), null);
         assertThat(nodes(status).get("octo-1").drainReason).isEqualTo(DrainReason.NodeCordoned);
         assertThat(nodes(build(plan)).get("octo-1").drainReason).isNull();
     }
@@ -118,7 +118,7 @@ class StatusBuilderTest {
                 p.kubeNode(), p.startedAt(), p.loadBalancerLabel()));
         f.summaries.clear();
         var status = StatusBuilder.build(f.observation(), f.plan(), Set.of(), null,
-                List.of("spec.replicas 5 exceeds nodeLimit 3: running 3 nodes"), "connection refused");
+                List.of("spec.replicas 5 exceeds nodeLimit 3: running 3 nodes"), List.of(), "connection refused");
         var conditions = conditions(status);
         assertThat(conditions.get("Degraded").getStatus()).isEqualTo("True");
         assertThat(conditions.get("Degraded").getReason()).isEqualTo("NodeLimitExceeded");

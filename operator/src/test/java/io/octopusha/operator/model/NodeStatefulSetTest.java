@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.octopusha.operator.Clusters;
 import io.octopusha.operator.crd.ImagePullPolicy;
+import io.octopusha.operator.crd.NodeResources;
 import io.octopusha.operator.crd.OctopusCluster;
+import io.octopusha.operator.crd.ResourceAmounts;
 import io.octopusha.operator.crd.SecretKeyRef;
 import io.octopusha.operator.crd.SharedStorageSpec;
 import java.util.Map;
@@ -73,13 +77,44 @@ class NodeStatefulSetTest {
     }
 
     @Test
-    void probesPingForReadinessAndLiveOnPort8080() {
+    void readinessAsksWhetherTheNodeServesAndAStartupProbeCoversMigrations() {
         Container c = container(NodeStatefulSet.desired(cluster, 3));
-        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/api/octopusservernodes/ping");
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/api/health/ready");
+        assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/api/health/live");
+        assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
+                .isEqualTo(NodeStatefulSet.STARTUP_BUDGET_SECONDS)
+                .isGreaterThan(c.getLivenessProbe().getPeriodSeconds() * c.getLivenessProbe().getFailureThreshold());
         assertThat(c.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/api/health/live");
         assertThat(c.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
         assertThat(c.getPorts().getFirst().getContainerPort()).isEqualTo(8080);
+    }
+
+    @Test
+    void podsRunAsTheNodeUserWithoutPrivilegesUnlessTheSpecSaysOtherwise() {
+        var pod = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
+        assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(1000L);
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        var container = pod.getContainers().getFirst().getSecurityContext();
+        assertThat(container.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getCapabilities().getDrop()).containsExactly("ALL");
+
+        cluster.getSpec().podSecurityContext = new PodSecurityContextBuilder().withRunAsNonRoot(true).build();
+        cluster.getSpec().securityContext = new SecurityContextBuilder().withAllowPrivilegeEscalation(false).build();
+        var openShift = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec();
+        assertThat(openShift.getSecurityContext().getRunAsUser()).as("the platform assigns the uid").isNull();
+        assertThat(openShift.getContainers().getFirst().getSecurityContext().getReadOnlyRootFilesystem()).isNull();
+    }
+
+    @Test
+    void podsPreferDifferentKubernetesNodesUnlessTheSpecHasAnAffinity() {
+        var term = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec().getAffinity()
+                .getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution().getFirst().getPodAffinityTerm();
+        assertThat(term.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+        assertThat(term.getLabelSelector().getMatchLabels()).isEqualTo(Labels.selector(cluster));
     }
 
     @Test
@@ -108,14 +143,21 @@ class NodeStatefulSetTest {
     void schedulingAndResourceOptionsArePassedThrough() {
         var spec = cluster.getSpec();
         spec.imagePullPolicy = ImagePullPolicy.Always;
-        spec.resources = new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build();
+        spec.resources = new NodeResources();
+        spec.resources.limits = new ResourceAmounts();
+        spec.resources.limits.memory = new IntOrString("2Gi");
+        spec.resources.requests = new ResourceAmounts();
+        spec.resources.requests.cpu = new IntOrString(1);
         spec.nodeSelector.put("pool", "octopus");
         spec.tolerations.add(new TolerationBuilder().withKey("dedicated").withValue("octopus").withEffect("NoSchedule").build());
         spec.affinity = new AffinityBuilder().withNewPodAntiAffinity().endPodAntiAffinity().build();
         var pod = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec();
         assertThat(pod.getContainers().getFirst().getImage()).isEqualTo("octopusha/node:0.1.0");
         assertThat(pod.getContainers().getFirst().getImagePullPolicy()).isEqualTo("Always");
-        assertThat(pod.getContainers().getFirst().getResources().getLimits()).containsEntry("memory", new Quantity("2Gi"));
+        assertThat(pod.getContainers().getFirst().getResources().getLimits()).containsExactly(
+                Map.entry("memory", new Quantity("2Gi")));
+        assertThat(pod.getContainers().getFirst().getResources().getRequests()).containsExactly(
+                Map.entry("cpu", new Quantity("1")));
         assertThat(pod.getNodeSelector()).containsEntry("pool", "octopus");
         assertThat(pod.getTolerations()).extracting(t -> t.getKey()).containsExactly("dedicated");
         assertThat(pod.getAffinity().getPodAntiAffinity()).isNotNull();

@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  * @param inRollout    nodes the operator drained for the rollout (from status bookkeeping)
  * @param drainSettled the node runs nothing more, or its drain timed out
  * @param back         the node runs the new template and has checked in
- * @param available    the node serves: ready, or up and drained for another reason than the rollout
+ * @param available    the node's pod is ready (a drained node still serves the API and is ready)
  */
 public record RolloutState(List<String> memberNames, List<PodView> members, Set<String> outdated, Set<String> inRollout,
                            Predicate<String> drainSettled, Predicate<String> back, Predicate<String> available) {

@@ -1,0 +1,165 @@
+package io.octopusha.operator.kube;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.TestDatabase;
+import io.octopusha.operator.crd.NodeStatus;
+import io.octopusha.operator.crd.OctopusCluster;
+import io.octopusha.operator.crd.OctopusClusterStatus;
+import io.octopusha.operator.model.Labels;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
+
+/**
+ * One OctopusCluster on the tier, seen the way a user sees it: applied with kubectl, read through the API server, and
+ * its nodes reached at their pod IPs or through the client Service's ready endpoints (standing in for kube-proxy).
+ */
+public final class ClusterUnderTest {
+    public static final String ADMIN_KEY = "API-KUBETIERADMINKEY0000000000000";
+    public static final String DB_SECRET = "octopus-db";
+    public static final String ADMIN_SECRET = "octopus-admin";
+
+    private final KubeEnvironment env;
+    private final String namespace;
+    private final String name;
+
+    private ClusterUnderTest(KubeEnvironment env, String namespace, String name) {
+        this.env = env;
+        this.namespace = namespace;
+        this.name = name;
+    }
+
+    /**
+     * Creates the database and admin-key Secrets (a fresh database on the shared embedded PostgreSQL) and applies the
+     * cluster with kubectl; {@code spec} is YAML indented for the spec block, after the required fields.
+     */
+    public static ClusterUnderTest apply(KubeEnvironment env, String namespace, String name, int replicas, String spec) {
+        KubernetesClient admin = env.admin();
+        admin.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(DB_SECRET)
+                .endMetadata().withStringData(Map.of("url", TestDatabase.freshDatabaseUrl(), "user", TestDatabase.user()))
+                .build()).create();
+        admin.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(ADMIN_SECRET)
+                .endMetadata().withStringData(Map.of("key", ADMIN_KEY)).build()).create();
+        ClusterUnderTest cluster = new ClusterUnderTest(env, namespace, name);
+        env.kubectl().runWithInput(cluster.yaml(replicas, spec), "apply", "-f", "-").assertSuccess();
+        return cluster;
+    }
+
+    /** The manifest a user would write: required fields, the Secrets above, then {@code spec}. */
+    public String yaml(int replicas, String spec) {
+        return """
+                apiVersion: octopusha.io/v1alpha1
+                kind: OctopusCluster
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  replicas: %d
+                  image: octopusha/node:0.1.0
+                  database:
+                    urlSecretRef: {name: %s, key: url}
+                    userSecretRef: {name: %s, key: user}
+                  adminApiKeySecretRef: {name: %s, key: key}
+                """.formatted(name, namespace, replicas, DB_SECRET, DB_SECRET, ADMIN_SECRET) + spec;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String pod(int ordinal) {
+        return name + "-" + ordinal;
+    }
+
+    public Resource<OctopusCluster> resource() {
+        return env.admin().resources(OctopusCluster.class).inNamespace(namespace).withName(name);
+    }
+
+    public OctopusCluster get() {
+        return resource().get();
+    }
+
+    /** Changes the spec as `kubectl edit` would: one update of the whole object. */
+    public void edit(UnaryOperator<OctopusCluster> change) {
+        resource().edit(change);
+    }
+
+    public OctopusClusterStatus status() {
+        return Optional.ofNullable(get()).map(OctopusCluster::getStatus).orElseGet(OctopusClusterStatus::new);
+    }
+
+    public Optional<NodeStatus> nodeStatus(String pod) {
+        return status().nodes.stream().filter(n -> n.name.equals(pod)).findFirst();
+    }
+
+    public List<Pod> pods() {
+        return env.admin().pods().inNamespace(namespace).withLabel(Labels.INSTANCE, name)
+                .withLabel(Labels.NAME, Labels.NODE_APP).list().getItems();
+    }
+
+    public Optional<Pod> findPod(String pod) {
+        return Optional.ofNullable(env.admin().pods().inNamespace(namespace).withName(pod).get());
+    }
+
+    public static boolean ready(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
+                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** The node API of one pod at its pod IP, with the admin key. */
+    public Api nodeApi(String pod) {
+        String ip = findPod(pod).map(p -> p.getStatus().getPodIP())
+                .orElseThrow(() -> new AssertionError("no pod " + pod));
+        return new Api("http://" + ip + ":8080", ADMIN_KEY);
+    }
+
+    /** Addresses the EndpointSlice controller lists as ready for the client Service. */
+    public List<String> readyEndpoints() {
+        return env.admin().discovery().v1().endpointSlices().inNamespace(namespace)
+                .withLabel("kubernetes.io/service-name", name).list().getItems().stream()
+                .map(EndpointSlice::getEndpoints).filter(java.util.Objects::nonNull).flatMap(List::stream)
+                .filter(e -> e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady()))
+                .map(Endpoint::getAddresses).flatMap(List::stream).sorted().toList();
+    }
+
+    public List<String> podIps(String... pods) {
+        return java.util.Arrays.stream(pods).map(p -> findPod(p).orElseThrow().getStatus().getPodIP()).sorted().toList();
+    }
+
+    /** The API through the client Service: one of its ready endpoints, as kube-proxy would pick. */
+    public Optional<Api> serviceApi() {
+        List<String> endpoints = readyEndpoints();
+        if (endpoints.isEmpty()) return Optional.empty();
+        String ip = endpoints.get(ThreadLocalRandom.current().nextInt(endpoints.size()));
+        return Optional.of(new Api("http://" + ip + ":8080", ADMIN_KEY));
+    }
+
+    /** Waits until every node of {@code replicas} is ready, serving, undrained and in the Service. */
+    public void awaitServing(int replicas, Duration timeout) {
+        env.awaitOrDescribe(namespace, name + " serving with " + replicas + " nodes", timeout, () -> {
+                    OctopusClusterStatus status = status();
+                    List<Pod> pods = pods();
+                    return pods.size() == replicas && pods.stream().allMatch(ClusterUnderTest::ready)
+                            && status.readyReplicas != null && status.readyReplicas == replicas
+                            && status.nodes.size() == replicas
+                            && status.nodes.stream().allMatch(n -> "Running".equals(String.valueOf(n.status))
+                            && !Boolean.TRUE.equals(n.drain) && Boolean.TRUE.equals(n.inLoadBalancer))
+                            && readyEndpoints().size() == replicas;
+        });
+    }
+}
