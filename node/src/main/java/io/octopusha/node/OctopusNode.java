@@ -36,6 +36,7 @@ import io.octopusha.node.tasks.AdHocScriptTask;
 import io.octopusha.node.tasks.DelayTask;
 import io.octopusha.node.tasks.HealthTask;
 import io.octopusha.node.tasks.RetentionTask;
+import io.octopusha.node.tasks.ScriptSandbox;
 import io.octopusha.node.tasks.SynchronizePackageIndexTask;
 import io.octopusha.node.tasks.SystemIntegrityCheckTask;
 import io.octopusha.node.tasks.TaskProcessor;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
@@ -103,8 +105,11 @@ public final class OctopusNode implements AutoCloseable {
             PackageStore packages = new PackageStore(database.dsl(), storage);
             ArtifactStore artifacts = new ArtifactStore(database.dsl(), storage);
             taskQueue = new TaskQueue(database.dsl());
+            Path workRoot = config.dataDir().resolve("work");
+            ScriptSandbox scripts = closeLater(ScriptSandbox.prepare(config.scriptTasks(), config.scriptUid(), config.scriptGid(),
+                    config.secretFiles(), workRoot));
             TaskTypes taskTypes = new TaskTypes(List.of(
-                    new AdHocScriptTask(),
+                    new AdHocScriptTask(scripts),
                     new DelayTask(),
                     new HealthTask(database.dsl(), storage, registry),
                     new RetentionTask(database.dsl(), storage, config.retentionMaxAge()),
@@ -117,7 +122,7 @@ public final class OctopusNode implements AutoCloseable {
                     "Health", config.healthCheckInterval(),
                     "SystemIntegrityCheck", config.integrityCheckInterval()));
             processor = closeLater(new TaskProcessor(taskQueue, taskTypes, localNode, storage, artifacts,
-                    config.dataDir().resolve("work"), recurring, config.queueTimeout()));
+                    scripts.workRoot(workRoot), recurring, config.queueTimeout()));
             Enqueuer enqueuer = closeLater(new Enqueuer(taskQueue, () -> {
                 processor.wake();
                 queueSignal.tasksQueued();

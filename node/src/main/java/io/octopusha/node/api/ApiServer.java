@@ -2,6 +2,7 @@ package io.octopusha.node.api;
 
 import io.javalin.Javalin;
 import io.octopusha.node.ConflictException;
+import io.octopusha.node.ForbiddenException;
 import io.octopusha.node.InvalidInputException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -106,6 +107,8 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
             config.routes.exception(ConflictException.class, (e, ctx) ->
                     ctx.status(409).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
+            config.routes.exception(ForbiddenException.class, (e, ctx) ->
+                    ctx.status(403).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
             config.routes.exception(InvalidInputException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
             config.routes.exception(HttpResponseException.class, (e, ctx) ->

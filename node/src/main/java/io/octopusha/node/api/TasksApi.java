@@ -164,6 +164,7 @@ public final class TasksApi implements ApiRoutes {
         if (spaceId == null) spaceId = "Spaces-1";
         requireSpace(spaceId);
         TaskType type = types.get(JsonFields.requiredString(body, "Name", 200));
+        type.authorize(AccessControl.principal(ctx).role());
         ObjectNode arguments = JsonFields.optionalObject(body, "Arguments");
         if (arguments == null) arguments = JsonNodeFactory.instance.objectNode();
         type.validate(arguments);

@@ -41,6 +41,8 @@ public final class NodeProcess implements AutoCloseable {
             Files.createDirectories(log.getParent());
             var command = new java.util.ArrayList<String>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // As in the image: a script running as the node's own user could otherwise attach to its JVM.
+            command.add("-XX:+DisableAttachMechanism");
             command.addAll(jvmOptions);
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.octopusha.node.Main"));
             ProcessBuilder builder = new ProcessBuilder(command)
