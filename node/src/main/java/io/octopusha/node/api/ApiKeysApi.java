@@ -31,6 +31,8 @@ public final class ApiKeysApi implements ApiRoutes {
             String roleName = JsonFields.requiredString(body, "Role", 50);
             Role role = Role.forKey(roleName);
             if (role == null) throw ApiException.badRequest("Role must be Administrator, Operator or Viewer.");
+            // The key is in this answer only: no cache (the browser's, a proxy's) may keep it.
+            ctx.header("Cache-Control", "no-store");
             ctx.status(201).json(apiKeys.create(purpose, role));
         }, Role.Administrator);
         routes.delete(PATH + "/{id}", ctx -> {

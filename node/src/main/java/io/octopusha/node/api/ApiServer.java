@@ -45,6 +45,10 @@ public final class ApiServer implements AutoCloseable {
     /** The largest unread body still read to the end so its client gets the answer; see readUnreadBody. */
     static final long MAX_SWALLOWED_BODY = 4 * MAX_JSON_BODY;
 
+    static final String PORTAL_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
     private final Javalin app;
     /**
      * One timer per method, route and status, looked up by a plain key: registering it again on every request
@@ -100,7 +104,10 @@ public final class ApiServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
                 files.roles = Set.of(Role.Anonymous);
             });
-            config.routes.before(ctx -> ctx.header(NODE_HEADER, nodeName));
+            config.routes.before(ctx -> {
+                ctx.header(NODE_HEADER, nodeName);
+                browserHardening(ctx);
+            });
             config.routes.beforeMatched(InputGuard::check);
             config.routes.beforeMatched(accessControl::check);
             config.routes.after(ApiServer::readUnreadBody);
@@ -132,6 +139,20 @@ public final class ApiServer implements AutoCloseable {
             });
             areas.forEach(area -> area.register(config.routes));
         });
+    }
+
+    /**
+     * What browsers are told on every response. The portal (everything outside /api and /metrics) may run only its
+     * own script and style files, connect only to its own node and be framed by nobody, so that an injected
+     * script or a framing page cannot reach the administrator key it keeps in the tab. API answers are data and may
+     * run or load nothing. Nothing is sniffed into another type, and no address leaks in a Referer.
+     */
+    private static void browserHardening(Context ctx) {
+        boolean portal = !ctx.path().startsWith("/api") && !ctx.path().startsWith("/metrics");
+        ctx.header("Content-Security-Policy", portal ? PORTAL_POLICY : API_POLICY);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("X-Frame-Options", "DENY");
     }
 
     /**
