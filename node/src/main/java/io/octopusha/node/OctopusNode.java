@@ -8,6 +8,7 @@ import io.octopusha.node.api.AccessControl;
 import io.octopusha.node.api.ApiKeysApi;
 import io.octopusha.node.api.ArtifactsApi;
 import io.octopusha.node.api.ApiServer;
+import io.octopusha.node.api.EventsApi;
 import io.octopusha.node.api.HealthApi;
 import io.octopusha.node.api.MetricsApi;
 import io.octopusha.node.api.NodesApi;
@@ -16,6 +17,7 @@ import io.octopusha.node.api.RootApi;
 import io.octopusha.node.api.SpacesApi;
 import io.octopusha.node.api.TasksApi;
 import io.octopusha.node.api.UsersApi;
+import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.FailedSignIns;
 import io.octopusha.node.cluster.Heartbeat;
@@ -158,18 +160,20 @@ public final class OctopusNode implements AutoCloseable {
             Gauge.builder("octopus_node_database_reachable", localNode, n -> n.databaseUnreachable() ? 0 : 1)
                     .description("0 when the node has not reached the database for over a heartbeat").register(meters);
 
+            AuditLog audit = closeLater(new AuditLog(database.dsl(), config.nodeName()));
             health = new HealthApi(localNode);
             SpacesApi spaces = new SpacesApi(database.dsl());
             UUID installationId = database.dsl().select(INSTALLATION.INSTALLATION_ID).from(INSTALLATION).fetchSingle().value1();
-            api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys, new FailedSignIns(config.authFailureLimit(), Duration.ofMinutes(1))), meters, List.of(
+            api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys, new FailedSignIns(config.authFailureLimit(), Duration.ofMinutes(1)), audit), meters, List.of(
                     new RootApi(VERSION, installationId),
                     health,
-                    new NodesApi(registry, nodeId -> taskQueue.runningOn(nodeId).stream().map(TasksApi::resource).toList()),
+                    new NodesApi(registry, nodeId -> taskQueue.runningOn(nodeId).stream().map(TasksApi::resource).toList(), audit),
                     spaces,
-                    new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), enqueuer),
-                    new PackagesApi(packages, spaces),
+                    new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), enqueuer, audit),
+                    new PackagesApi(packages, spaces, audit),
                     new ArtifactsApi(artifacts),
-                    new ApiKeysApi(apiKeys),
+                    new ApiKeysApi(apiKeys, audit),
+                    new EventsApi(audit),
                     new UsersApi(),
                     new MetricsApi(meters))));
             api.start(config.bindAddress(), config.httpPort());
