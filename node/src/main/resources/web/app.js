@@ -394,7 +394,7 @@
         tasksLink: el("a"),
         drain: el("td", { class: "col-drain" }),
         changedAt: el("time"),
-        changedBy: el("span"),
+        changedBy: el("span", { class: "by" }),
         actions: el("td", { class: "actions" })
       };
       const tr = el("tr", { "data-node": node.Name },
@@ -425,7 +425,8 @@
       setText(c.drain, node.IsInMaintenanceMode ? "On" : "Off");
       // The last drain or cap change made through the API, and by which key (its purpose); the audit trail has the rest.
       timeCell(c.changedAt, node.LastModifiedOn);
-      setText(c.changedBy, node.LastModifiedBy ? " by " + node.LastModifiedBy : "");
+      setText(c.changedBy, node.LastModifiedBy ? "by " + node.LastModifiedBy : "");
+      setAttr(c.changedBy, "title", node.LastModifiedBy || null);
     }
 
     function render(nodes) {

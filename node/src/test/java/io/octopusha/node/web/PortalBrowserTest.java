@@ -131,7 +131,7 @@ class PortalBrowserTest {
         assertThat(cell("web2", "col-drain").getText()).isEqualTo("On");
         // The Nodes page shows who made the last change, from the audit trail's node columns.
         chromium.waitUpTo(UI).until(d -> cell("web2", "col-last-change").getText()
-                .matches("(just now|\\d+ seconds ago) by Bootstrap administrator \\(OCTOPUS_ADMIN_API_KEY\\)"));
+                .matches("(just now|\\d+ seconds ago)\\s+by Bootstrap administrator \\(OCTOPUS_ADMIN_API_KEY\\)"));
         Api web2 = new Api(nodes.get(1).baseUrl(), null);
         await().atMost(Duration.ofSeconds(5)).until(() -> web2.get("/api/octopusservernodes/ping").status() == 418);
         assertThat(admin.get("/api/octopusservernodes/OctopusServerNodes-web2").json().get("IsInMaintenanceMode").asBoolean()).isTrue();
