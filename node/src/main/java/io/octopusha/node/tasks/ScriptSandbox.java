@@ -11,9 +11,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -210,13 +214,37 @@ public final class ScriptSandbox implements AutoCloseable {
     private static Path reachableWorkRoot(int[] user, Path preferred) {
         try {
             if (canEnter(user, preferred)) return preferred;
-            Path fallback = Files.createTempDirectory("octopus-work-");
+            Path fallback = fallbackWorkRoot(preferred);
             if (canEnter(user, fallback)) return fallback;
             throw new IllegalStateException("user " + user[0] + " (OCTOPUS_SCRIPT_USER), which runs scripts, can get into "
                     + "neither " + preferred + " nor " + fallback + ": make the folders above one of them traversable (o+x)");
         } catch (IOException e) {
             throw new IllegalStateException("scripts run as user " + user[0] + " through setpriv (util-linux), which "
                     + "could not be started: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The same folder of the system's temporary directory for the same work folder, so that a node that restarts after
+     * being killed clears what its previous run left there, rather than leaving it behind. Used only if it is a folder
+     * of the node's own and not a link: anyone can make a name there first, and then a new random folder is taken.
+     */
+    private static Path fallbackWorkRoot(Path preferred) throws IOException {
+        UUID key = UUID.nameUUIDFromBytes(preferred.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+        Path folder = Path.of(System.getProperty("java.io.tmpdir"), "octopus-work-" + key);
+        try {
+            Files.createDirectory(folder);
+            return folder;
+        } catch (FileAlreadyExistsException e) {
+            BasicFileAttributes attributes = Files.readAttributes(folder, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isDirectory() && (Integer) Files.getAttribute(folder, "unix:uid", LinkOption.NOFOLLOW_LINKS) == Linux.effectiveUid()) {
+                try (Stream<Path> left = Files.list(folder)) {
+                    for (Path task : left.toList()) FileTrees.deleteTree(task);
+                }
+                return folder;
+            }
+            log.warn("{} is not this node's folder: scripts work in a new one", folder);
+            return Files.createTempDirectory("octopus-work-");
         }
     }
 
