@@ -303,6 +303,7 @@
         el("th", { scope: "col", class: "num", text: "Task cap" }),
         el("th", { scope: "col", class: "num", text: "Tasks" }),
         el("th", { scope: "col", text: "Drain" }),
+        el("th", { scope: "col", class: "hide-narrow", text: "Last change" }),
         el("th", { scope: "col", class: "actions" }, el("span", { class: "visually-hidden", text: "Actions" })))),
       tbody);
     main.replaceChildren(
@@ -392,6 +393,8 @@
         cap: el("td", { class: "col-cap num" }),
         tasksLink: el("a"),
         drain: el("td", { class: "col-drain" }),
+        changedAt: el("time"),
+        changedBy: el("span", { class: "by" }),
         actions: el("td", { class: "actions" })
       };
       const tr = el("tr", { "data-node": node.Name },
@@ -401,6 +404,7 @@
         cells.cap,
         el("td", { class: "col-tasks num" }, cells.tasksLink),
         cells.drain,
+        el("td", { class: "col-last-change hide-narrow" }, cells.changedAt, cells.changedBy),
         cells.actions);
       const row = { tr, cells, node };
       if (canOperate()) cells.actions.append(menuFor(row));
@@ -419,11 +423,15 @@
       setAttr(c.tasksLink, "href", "#/tasks?node=" + encodeURIComponent(node.Name) + "&state=Active");
       setAttr(c.tasksLink, "aria-label", node.RunningTaskCount + " running tasks on " + node.Name);
       setText(c.drain, node.IsInMaintenanceMode ? "On" : "Off");
+      // The last drain or cap change made through the API, and by which key (its purpose); the audit trail has the rest.
+      timeCell(c.changedAt, node.LastModifiedOn);
+      setText(c.changedBy, node.LastModifiedBy ? "by " + node.LastModifiedBy : "");
+      setAttr(c.changedBy, "title", node.LastModifiedBy || null);
     }
 
     function render(nodes) {
       syncRows(tbody, rows, nodes, {
-        create: createRow, update: updateRow, columns: 7, emptyText: "No nodes have registered.",
+        create: createRow, update: updateRow, columns: 8, emptyText: "No nodes have registered.",
         onRemove: row => { if (openMenu === row.menu) closeMenu(false); }
       });
       const offline = nodes.filter(n => n.Status === "Offline");

@@ -8,6 +8,7 @@ import io.octopusha.node.api.AccessControl;
 import io.octopusha.node.api.ApiKeysApi;
 import io.octopusha.node.api.ArtifactsApi;
 import io.octopusha.node.api.ApiServer;
+import io.octopusha.node.api.EventsApi;
 import io.octopusha.node.api.HealthApi;
 import io.octopusha.node.api.MetricsApi;
 import io.octopusha.node.api.NodesApi;
@@ -16,6 +17,7 @@ import io.octopusha.node.api.RootApi;
 import io.octopusha.node.api.SpacesApi;
 import io.octopusha.node.api.TasksApi;
 import io.octopusha.node.api.UsersApi;
+import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.FailedSignIns;
 import io.octopusha.node.cluster.Heartbeat;
@@ -36,6 +38,7 @@ import io.octopusha.node.tasks.AdHocScriptTask;
 import io.octopusha.node.tasks.DelayTask;
 import io.octopusha.node.tasks.HealthTask;
 import io.octopusha.node.tasks.RetentionTask;
+import io.octopusha.node.tasks.ScriptSandbox;
 import io.octopusha.node.tasks.SynchronizePackageIndexTask;
 import io.octopusha.node.tasks.SystemIntegrityCheckTask;
 import io.octopusha.node.tasks.TaskProcessor;
@@ -46,6 +49,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
@@ -103,8 +107,11 @@ public final class OctopusNode implements AutoCloseable {
             PackageStore packages = new PackageStore(database.dsl(), storage);
             ArtifactStore artifacts = new ArtifactStore(database.dsl(), storage);
             taskQueue = new TaskQueue(database.dsl());
+            Path workRoot = config.dataDir().resolve("work");
+            ScriptSandbox scripts = closeLater(ScriptSandbox.prepare(config.scriptTasks(), config.scriptUid(), config.scriptGid(),
+                    config.secretFiles(), workRoot));
             TaskTypes taskTypes = new TaskTypes(List.of(
-                    new AdHocScriptTask(),
+                    new AdHocScriptTask(scripts),
                     new DelayTask(),
                     new HealthTask(database.dsl(), storage, registry),
                     new RetentionTask(database.dsl(), storage, config.retentionMaxAge()),
@@ -117,7 +124,7 @@ public final class OctopusNode implements AutoCloseable {
                     "Health", config.healthCheckInterval(),
                     "SystemIntegrityCheck", config.integrityCheckInterval()));
             processor = closeLater(new TaskProcessor(taskQueue, taskTypes, localNode, storage, artifacts,
-                    config.dataDir().resolve("work"), recurring, config.queueTimeout()));
+                    scripts.workRoot(workRoot), recurring, config.queueTimeout()));
             Enqueuer enqueuer = closeLater(new Enqueuer(taskQueue, () -> {
                 processor.wake();
                 queueSignal.tasksQueued();
@@ -153,18 +160,20 @@ public final class OctopusNode implements AutoCloseable {
             Gauge.builder("octopus_node_database_reachable", localNode, n -> n.databaseUnreachable() ? 0 : 1)
                     .description("0 when the node has not reached the database for over a heartbeat").register(meters);
 
+            AuditLog audit = closeLater(new AuditLog(database.dsl(), config.nodeName()));
             health = new HealthApi(localNode);
             SpacesApi spaces = new SpacesApi(database.dsl());
             UUID installationId = database.dsl().select(INSTALLATION.INSTALLATION_ID).from(INSTALLATION).fetchSingle().value1();
-            api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys, new FailedSignIns(config.authFailureLimit(), Duration.ofMinutes(1))), meters, List.of(
+            api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys, new FailedSignIns(config.authFailureLimit(), Duration.ofMinutes(1)), audit), meters, List.of(
                     new RootApi(VERSION, installationId),
                     health,
-                    new NodesApi(registry, nodeId -> taskQueue.runningOn(nodeId).stream().map(TasksApi::resource).toList()),
+                    new NodesApi(registry, nodeId -> taskQueue.runningOn(nodeId).stream().map(TasksApi::resource).toList(), audit),
                     spaces,
-                    new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), enqueuer),
-                    new PackagesApi(packages, spaces),
+                    new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), enqueuer, audit),
+                    new PackagesApi(packages, spaces, audit),
                     new ArtifactsApi(artifacts),
-                    new ApiKeysApi(apiKeys),
+                    new ApiKeysApi(apiKeys, audit),
+                    new EventsApi(audit),
                     new UsersApi(),
                     new MetricsApi(meters))));
             api.start(config.bindAddress(), config.httpPort());

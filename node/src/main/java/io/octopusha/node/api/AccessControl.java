@@ -2,6 +2,7 @@ package io.octopusha.node.api;
 
 import io.javalin.http.Context;
 import io.javalin.security.RouteRole;
+import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.FailedSignIns;
 import io.octopusha.node.auth.Principal;
@@ -22,10 +23,12 @@ public final class AccessControl {
 
     private final ApiKeys apiKeys;
     private final FailedSignIns failedSignIns;
+    private final AuditLog audit;
 
-    public AccessControl(ApiKeys apiKeys, FailedSignIns failedSignIns) {
+    public AccessControl(ApiKeys apiKeys, FailedSignIns failedSignIns, AuditLog audit) {
         this.apiKeys = apiKeys;
         this.failedSignIns = failedSignIns;
+        this.audit = audit;
     }
 
     public void check(Context ctx) {
@@ -47,7 +50,11 @@ public final class AccessControl {
         }
         Principal principal = apiKeys.authenticate(key.strip()).orElse(null);
         if (principal == null) {
-            failedSignIns.failed(address);
+            // Recorded once per lockout, not per guess: a flood of bad keys must not become a flood of writes.
+            if (failedSignIns.failed(address)) {
+                audit.record(AuditLog.Actor.anonymous(address), AuditLog.Category.LoginFailed, failedSignIns.maxFailures()
+                        + " invalid API keys from " + address + " within a minute: its requests with a key get 429 until the minute is over.", List.of());
+            }
             throw new ApiException(401, "The API key you provided was not valid.", List.of());
         }
         if (!principal.role().includes(required)) {
@@ -59,6 +66,12 @@ public final class AccessControl {
 
     public static Principal principal(Context ctx) {
         return ctx.attribute(PRINCIPAL);
+    }
+
+    /** Who made this request, for the audit trail. */
+    public static AuditLog.Actor actor(Context ctx) {
+        Principal p = principal(ctx);
+        return new AuditLog.Actor(p.keyId(), p.purpose(), ctx.ip());
     }
 
     static Role requiredRole(Set<RouteRole> roles) {

@@ -3,6 +3,7 @@ package io.octopusha.node.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.octopusha.node.JsonFields;
 import io.javalin.config.RoutesConfig;
+import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.Role;
 
@@ -13,9 +14,11 @@ public final class ApiKeysApi implements ApiRoutes {
     public static final String PATH = "/api/apikeys";
 
     private final ApiKeys apiKeys;
+    private final AuditLog audit;
 
-    public ApiKeysApi(ApiKeys apiKeys) {
+    public ApiKeysApi(ApiKeys apiKeys, AuditLog audit) {
         this.apiKeys = apiKeys;
+        this.audit = audit;
     }
 
     @Override
@@ -31,10 +34,18 @@ public final class ApiKeysApi implements ApiRoutes {
             String roleName = JsonFields.requiredString(body, "Role", 50);
             Role role = Role.forKey(roleName);
             if (role == null) throw ApiException.badRequest("Role must be Administrator, Operator or Viewer.");
-            ctx.status(201).json(apiKeys.create(purpose, role));
+            // The key is in this answer only: no cache (the browser's, a proxy's) may keep it.
+            ctx.header("Cache-Control", "no-store");
+            ApiKeys.CreatedKey created = apiKeys.create(purpose, role);
+            audit.record(AccessControl.actor(ctx), AuditLog.Category.Created, "Created API key " + created.id() + " ("
+                    + created.purpose() + ", role " + role + ")", List.of(created.id()));
+            ctx.status(201).json(created);
         }, Role.Administrator);
         routes.delete(PATH + "/{id}", ctx -> {
-            if (!apiKeys.delete(ctx.pathParam("id"))) throw ApiException.notFound(ctx.pathParam("id"));
+            String id = ctx.pathParam("id");
+            ApiKeys.KeyInfo revoked = apiKeys.delete(id).orElseThrow(() -> ApiException.notFound(id));
+            audit.record(AccessControl.actor(ctx), AuditLog.Category.Deleted, "Revoked API key " + id + " ("
+                    + revoked.purpose() + ", role " + revoked.role() + ")", List.of(id));
             ctx.status(204);
         }, Role.Administrator);
     }

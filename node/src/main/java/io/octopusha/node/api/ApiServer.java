@@ -2,6 +2,7 @@ package io.octopusha.node.api;
 
 import io.javalin.Javalin;
 import io.octopusha.node.ConflictException;
+import io.octopusha.node.ForbiddenException;
 import io.octopusha.node.InvalidInputException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -43,6 +44,10 @@ public final class ApiServer implements AutoCloseable {
     static final int REQUEST_READ_BUFFER = 64 * 1024;
     /** The largest unread body still read to the end so its client gets the answer; see readUnreadBody. */
     static final long MAX_SWALLOWED_BODY = 4 * MAX_JSON_BODY;
+
+    static final String PORTAL_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
     private final Javalin app;
     /**
@@ -99,13 +104,18 @@ public final class ApiServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
                 files.roles = Set.of(Role.Anonymous);
             });
-            config.routes.before(ctx -> ctx.header(NODE_HEADER, nodeName));
+            config.routes.before(ctx -> {
+                ctx.header(NODE_HEADER, nodeName);
+                browserHardening(ctx);
+            });
             config.routes.beforeMatched(InputGuard::check);
             config.routes.beforeMatched(accessControl::check);
             config.routes.after(ApiServer::readUnreadBody);
             config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
             config.routes.exception(ConflictException.class, (e, ctx) ->
                     ctx.status(409).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
+            config.routes.exception(ForbiddenException.class, (e, ctx) ->
+                    ctx.status(403).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
             config.routes.exception(InvalidInputException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiException.Body(e.getMessage(), List.of(e.getMessage()))));
             config.routes.exception(HttpResponseException.class, (e, ctx) ->
@@ -129,6 +139,20 @@ public final class ApiServer implements AutoCloseable {
             });
             areas.forEach(area -> area.register(config.routes));
         });
+    }
+
+    /**
+     * What browsers are told on every response. The portal (everything outside /api and /metrics) may run only its
+     * own script and style files, connect only to its own node and be framed by nobody, so that an injected
+     * script or a framing page cannot reach the administrator key it keeps in the tab. API answers are data and may
+     * run or load nothing. Nothing is sniffed into another type, and no address leaks in a Referer.
+     */
+    private static void browserHardening(Context ctx) {
+        boolean portal = !ctx.path().startsWith("/api") && !ctx.path().startsWith("/metrics");
+        ctx.header("Content-Security-Policy", portal ? PORTAL_POLICY : API_POLICY);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("X-Frame-Options", "DENY");
     }
 
     /**

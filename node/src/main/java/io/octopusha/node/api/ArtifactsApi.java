@@ -8,7 +8,9 @@ import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.storage.ArtifactStore;
 import io.octopusha.node.storage.ArtifactStore.ArtifactInfo;
 
+import java.nio.file.Path;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 
 /** Artifacts tasks attached: {@code GET /api/artifacts?regarding=ServerTasks-n} and their content, from any node. */
@@ -34,7 +36,9 @@ public final class ArtifactsApi implements ApiRoutes {
         routes.get(PATH + "/{id}", ctx -> ctx.json(ArtifactResource.of(find(ctx))), Role.Viewer);
         routes.get(PATH + "/{id}/content", ctx -> {
             ArtifactInfo artifact = find(ctx);
-            Downloads.send(ctx, artifacts.file(artifact), artifact.fileName(), "application/octet-stream");
+            Path file = artifacts.file(artifact).orElseThrow(() -> new ApiException(404, "The file of "
+                    + artifact.fileName() + " is missing from the shared directory.", List.of()));
+            Downloads.send(ctx, file, artifact.fileName(), "application/octet-stream");
         }, Role.Viewer);
     }
 

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.octopusha.node.JsonFields;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
 import io.octopusha.node.cluster.NodeRecord;
 import io.octopusha.node.cluster.NodeRegistry;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,27 +21,31 @@ public final class NodesApi implements ApiRoutes {
 
     private final NodeRegistry registry;
     private final RunningTasks runningTasks;
+    private final AuditLog audit;
 
     /** The tasks a node runs now, for its details page. */
     public interface RunningTasks {
         List<?> of(String nodeId);
     }
 
-    public NodesApi(NodeRegistry registry, RunningTasks runningTasks) {
+    public NodesApi(NodeRegistry registry, RunningTasks runningTasks, AuditLog audit) {
         this.registry = registry;
         this.runningTasks = runningTasks;
+        this.audit = audit;
     }
 
     record NodeResource(String id, String name, int maxConcurrentTasks, boolean isInMaintenanceMode,
-                        Map<String, String> links) {
+                        OffsetDateTime lastModifiedOn, String lastModifiedBy, Map<String, String> links) {
         static NodeResource of(NodeRecord n) {
-            return new NodeResource(n.id(), n.name(), n.maxConcurrentTasks(), n.inMaintenanceMode(),
-                    Map.of("Self", PATH + "/" + n.id(), "Details", PATH + "/" + n.id() + "/details"));
+            return new NodeResource(n.id(), n.name(), n.maxConcurrentTasks(), n.inMaintenanceMode(), n.lastModifiedOn(),
+                    n.lastModifiedBy(), Map.of("Self", PATH + "/" + n.id(), "Details", PATH + "/" + n.id() + "/details",
+                            "Events", EventsApi.PATH + "?regarding=" + n.id()));
         }
     }
 
     record SummaryNode(String id, String name, int maxConcurrentTasks, boolean isInMaintenanceMode,
-                       OffsetDateTime lastSeen, boolean isOffline, int runningTaskCount, String version, String status) {
+                       OffsetDateTime lastSeen, boolean isOffline, int runningTaskCount, String version, String status,
+                       OffsetDateTime lastModifiedOn, String lastModifiedBy) {
     }
 
     record Summary(List<SummaryNode> nodes) {
@@ -61,7 +67,8 @@ public final class NodesApi implements ApiRoutes {
 
     public Summary summary() {
         return new Summary(registry.all().stream().map(n -> new SummaryNode(n.id(), n.name(), n.maxConcurrentTasks(),
-                n.inMaintenanceMode(), n.lastSeen(), n.offline(), n.runningTasks(), n.version(), n.status().name()))
+                n.inMaintenanceMode(), n.lastSeen(), n.offline(), n.runningTasks(), n.version(), n.status().name(),
+                n.lastModifiedOn(), n.lastModifiedBy()))
                 .toList());
     }
 
@@ -90,8 +97,23 @@ public final class NodesApi implements ApiRoutes {
         if (cap == null && maintenance == null) {
             throw ApiException.badRequest("Nothing to change: send MaxConcurrentTasks and/or IsInMaintenanceMode.");
         }
-        NodeRecord updated = registry.update(id, cap, maintenance).orElseThrow(() -> ApiException.notFound(id));
-        ctx.json(NodeResource.of(updated));
+        AuditLog.Actor who = AccessControl.actor(ctx);
+        NodeRegistry.Change change = registry.update(id, cap, maintenance, who.username()).orElseThrow(() -> ApiException.notFound(id));
+        if (change.changedAnything()) audit.record(who, AuditLog.Category.Modified, describe(change), List.of(id));
+        ctx.json(NodeResource.of(change.after()));
+    }
+
+    private static String describe(NodeRegistry.Change change) {
+        NodeRecord node = change.after();
+        List<String> parts = new ArrayList<>();
+        if (change.before().inMaintenanceMode() != node.inMaintenanceMode()) {
+            parts.add((node.inMaintenanceMode() ? "Drained" : "Undrained") + " node " + node.name());
+        }
+        if (change.before().maxConcurrentTasks() != node.maxConcurrentTasks()) {
+            parts.add("Changed the task cap of node " + node.name() + " from " + change.before().maxConcurrentTasks()
+                    + " to " + node.maxConcurrentTasks());
+        }
+        return String.join("; ", parts);
     }
 
     private void delete(Context ctx) {
@@ -100,7 +122,10 @@ public final class NodesApi implements ApiRoutes {
             case NOT_FOUND -> throw ApiException.notFound(id);
             case BUSY -> throw ApiException.conflict("Node " + id + " is online and running tasks: drain it and wait "
                     + "until it runs nothing, or stop it, before deleting it.");
-            case DELETED -> ctx.status(204);
+            case DELETED -> {
+                audit.record(AccessControl.actor(ctx), AuditLog.Category.Deleted, "Deleted node " + id, List.of(id));
+                ctx.status(204);
+            }
         }
     }
 

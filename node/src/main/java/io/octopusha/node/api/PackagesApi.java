@@ -3,6 +3,7 @@ package io.octopusha.node.api;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
 import io.octopusha.node.storage.PackageStore;
 import io.octopusha.node.storage.PackageStore.OverwriteMode;
@@ -10,6 +11,7 @@ import io.octopusha.node.storage.PackageStore.PackageInfo;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,10 +21,12 @@ import java.util.Map;
 public final class PackagesApi implements ApiRoutes {
     private final PackageStore packages;
     private final SpacesApi spaces;
+    private final AuditLog audit;
 
-    public PackagesApi(PackageStore packages, SpacesApi spaces) {
+    public PackagesApi(PackageStore packages, SpacesApi spaces, AuditLog audit) {
         this.packages = packages;
         this.spaces = spaces;
+        this.audit = audit;
     }
 
     record PackageResource(String id, String spaceId, String packageId, String version, String fileExtension,
@@ -45,7 +49,11 @@ public final class PackagesApi implements ApiRoutes {
                 Downloads.send(ctx, packages.file(pkg), pkg.fileName(), "application/octet-stream");
             }, Role.Viewer);
             routes.delete(base + "/{id}", ctx -> {
-                if (!packages.delete(space(ctx), ctx.pathParam("id"))) throw ApiException.notFound(ctx.pathParam("id"));
+                String spaceId = space(ctx);
+                String id = ctx.pathParam("id");
+                if (!packages.delete(spaceId, id)) throw ApiException.notFound(id);
+                audit.record(AccessControl.actor(ctx), AuditLog.Category.Deleted, "Deleted package " + id + " from "
+                        + spaceId, List.of(id, spaceId));
                 ctx.status(204);
             }, Role.Administrator);
         }
@@ -53,8 +61,13 @@ public final class PackagesApi implements ApiRoutes {
 
     private void upload(Context ctx) throws IOException {
         String spaceId = space(ctx);
-        PackageStore.UploadResult result = packages.upload(spaceId, ctx.req().getInputStream(), ctx.contentType(),
-                overwriteMode(ctx));
+        OverwriteMode mode = overwriteMode(ctx);
+        PackageStore.UploadResult result = packages.upload(spaceId, ctx.req().getInputStream(), ctx.contentType(), mode);
+        if (result.stored()) {
+            PackageInfo p = result.pkg();
+            audit.record(AccessControl.actor(ctx), AuditLog.Category.Created, "Uploaded package " + p.fileName() + " ("
+                    + p.sizeBytes() + " bytes, SHA-256 " + p.hash() + ") to " + spaceId + " (" + mode + ")", List.of(p.id(), spaceId));
+        }
         ctx.status(result.stored() ? 201 : 200).json(PackageResource.of(result.pkg()));
     }
 

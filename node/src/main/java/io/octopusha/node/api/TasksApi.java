@@ -6,6 +6,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.octopusha.node.InvalidInputException;
 import io.octopusha.node.JsonFields;
+import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
 import io.octopusha.node.queue.Enqueuer;
 import io.octopusha.node.queue.TaskFilter;
@@ -43,15 +44,17 @@ public final class TasksApi implements ApiRoutes {
     private final SharedStorage storage;
     private final Duration defaultQueueTimeout;
     private final Enqueuer enqueuer;
+    private final AuditLog audit;
 
     public TasksApi(TaskQueue queue, TaskTypes types, SpacesApi spaces, SharedStorage storage,
-                    Duration defaultQueueTimeout, Enqueuer enqueuer) {
+                    Duration defaultQueueTimeout, Enqueuer enqueuer, AuditLog audit) {
         this.queue = queue;
         this.types = types;
         this.spaces = spaces;
         this.storage = storage;
         this.defaultQueueTimeout = defaultQueueTimeout;
         this.enqueuer = enqueuer;
+        this.audit = audit;
     }
 
     @Override
@@ -164,6 +167,7 @@ public final class TasksApi implements ApiRoutes {
         if (spaceId == null) spaceId = "Spaces-1";
         requireSpace(spaceId);
         TaskType type = types.get(JsonFields.requiredString(body, "Name", 200));
+        type.authorize(AccessControl.principal(ctx).role());
         ObjectNode arguments = JsonFields.optionalObject(body, "Arguments");
         if (arguments == null) arguments = JsonNodeFactory.instance.objectNode();
         type.validate(arguments);
@@ -181,6 +185,8 @@ public final class TasksApi implements ApiRoutes {
             if (expiry.getYear() > 9999) throw new InvalidInputException("QueueTimeExpiry must be before the year 10000.");
         }
         TaskRecord task = enqueuer.enqueue(new TaskQueue.NewTask(spaceId, type.name(), description, arguments, expiry));
+        audit.record(AccessControl.actor(ctx), AuditLog.Category.Created, "Queued task " + task.id() + " (" + task.name()
+                + ": " + task.description() + ")", List.of(task.id(), task.spaceId()));
         ctx.status(201).json(resource(task));
     }
 
@@ -248,7 +254,13 @@ public final class TasksApi implements ApiRoutes {
 
     private void cancel(Context ctx) {
         TaskRecord task = find(ctx);
-        if (queue.cancel(task.number()) == TaskQueue.CancelResult.NOT_FOUND) throw ApiException.notFound(task.id());
+        TaskQueue.CancelResult result = queue.cancel(task.number());
+        if (result == TaskQueue.CancelResult.NOT_FOUND) throw ApiException.notFound(task.id());
+        if (result == TaskQueue.CancelResult.CANCELED || result == TaskQueue.CancelResult.CANCELLING) {
+            audit.record(AccessControl.actor(ctx), AuditLog.Category.Canceled, (result == TaskQueue.CancelResult.CANCELED
+                    ? "Canceled task " + task.id() + " before it started" : "Canceled task " + task.id() + ", which was running")
+                    + " (" + task.name() + ": " + task.description() + ")", List.of(task.id(), task.spaceId()));
+        }
         ctx.json(resource(queue.find(task.number()).orElseThrow(() -> ApiException.notFound(task.id()))));
     }
 

@@ -113,12 +113,17 @@ public final class ApiKeys {
     }
 
     public List<KeyInfo> list() {
-        return db.selectFrom(API_KEY).orderBy(API_KEY.CREATED, API_KEY.ID).fetch(r -> new KeyInfo(r.getId(),
-                r.getPurpose(), Role.valueOf(r.getRole()), r.getKeyPrefix(), r.getCreated(), r.getLastUsed()));
+        return db.selectFrom(API_KEY).orderBy(API_KEY.CREATED, API_KEY.ID).fetch(ApiKeys::info);
     }
 
-    public boolean delete(String id) {
-        boolean deleted = db.deleteFrom(API_KEY).where(API_KEY.ID.eq(id)).execute() == 1;
+    private static KeyInfo info(ApiKeyRecord r) {
+        return new KeyInfo(r.getId(), r.getPurpose(), Role.valueOf(r.getRole()), r.getKeyPrefix(), r.getCreated(), r.getLastUsed());
+    }
+
+    /** Revokes a key; the key that was, or empty if there was none with that id. */
+    public Optional<KeyInfo> delete(String id) {
+        Optional<KeyInfo> deleted = db.deleteFrom(API_KEY).where(API_KEY.ID.eq(id)).returning().fetchOptional()
+                .map(ApiKeys::info);
         reload();
         return deleted;
     }

@@ -43,10 +43,16 @@ public final class FailedSignIns {
         return Duration.ofNanos(left);
     }
 
-    public void failed(String address) {
+    /** Counts a failure; true when it is the one that reaches the limit and locks the address out. */
+    public boolean failed(String address) {
         long now = clock.getAsLong();
         if (byAddress.size() >= MAX_TRACKED) byAddress.values().removeIf(w -> now - w.startNanos() > windowNanos);
-        byAddress.compute(address, (a, w) -> w == null || now - w.startNanos() > windowNanos
+        Window window = byAddress.compute(address, (a, w) -> w == null || now - w.startNanos() > windowNanos
                 ? new Window(now, 1) : new Window(w.startNanos(), w.failures() + 1));
+        return window.failures() == maxFailures;
+    }
+
+    public int maxFailures() {
+        return maxFailures;
     }
 }

@@ -5,7 +5,8 @@ import java.time.OffsetDateTime;
 /**
  * A node as the database sees it. {@code offline} is judged with the database clock against that node's
  * own OFFLINE_AFTER; {@code shuttingDown} is a SIGTERM drain, which counts as draining without changing
- * the persisted maintenance flag.
+ * the persisted maintenance flag. {@code lastModifiedOn} and {@code lastModifiedBy} (an API key's purpose) are
+ * the last change to its settings through the API; null if there was none.
  */
 public record NodeRecord(
         String id,
@@ -16,7 +17,9 @@ public record NodeRecord(
         OffsetDateTime lastSeen,
         boolean offline,
         int runningTasks,
-        String version) {
+        String version,
+        OffsetDateTime lastModifiedOn,
+        String lastModifiedBy) {
 
     public NodeStatus status() {
         return NodeStatus.of(offline, inMaintenanceMode || shuttingDown, runningTasks);

@@ -9,9 +9,7 @@ import org.jooq.impl.DSL;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -104,14 +102,37 @@ public final class NodeRegistry {
         return select().where(OCTOPUS_SERVER_NODE.ID.eq(id)).fetchOptional(NodeRegistry::toNodeRecord);
     }
 
-    /** Changes what a node may run; null leaves that setting as it is. Every node hears of it by NOTIFY. */
-    public Optional<NodeRecord> update(String id, Integer maxConcurrentTasks, Boolean inMaintenanceMode) {
-        Map<Field<?>, Object> changes = new HashMap<>();
-        if (maxConcurrentTasks != null) changes.put(OCTOPUS_SERVER_NODE.MAX_CONCURRENT_TASKS, maxConcurrentTasks);
-        if (inMaintenanceMode != null) changes.put(OCTOPUS_SERVER_NODE.IS_IN_MAINTENANCE_MODE, inMaintenanceMode);
-        if (changes.isEmpty()) return find(id);
-        int rows = db.update(OCTOPUS_SERVER_NODE).set(changes).where(OCTOPUS_SERVER_NODE.ID.eq(id)).execute();
-        return rows == 0 ? Optional.empty() : find(id);
+    /** A change to a node's settings: what they were, and the node as it is now. */
+    public record Change(NodeSettings before, NodeRecord after) {
+        public boolean changedAnything() {
+            return before.maxConcurrentTasks() != after.maxConcurrentTasks()
+                    || before.inMaintenanceMode() != after.inMaintenanceMode();
+        }
+    }
+
+    /**
+     * Changes what a node may run; null leaves that setting as it is. A real change also records who made it
+     * (LastModifiedOn/By). Every node hears of it by NOTIFY.
+     */
+    public Optional<Change> update(String id, Integer maxConcurrentTasks, Boolean inMaintenanceMode, String modifiedBy) {
+        return db.transactionResult(tx -> {
+            DSLContext t = tx.dsl();
+            OctopusServerNodeRecord row = t.selectFrom(OCTOPUS_SERVER_NODE).where(OCTOPUS_SERVER_NODE.ID.eq(id))
+                    .forUpdate().fetchOne();
+            if (row == null) return Optional.empty();
+            NodeSettings before = settingsOf(row);
+            int cap = maxConcurrentTasks == null ? before.maxConcurrentTasks() : maxConcurrentTasks;
+            boolean drained = inMaintenanceMode == null ? before.inMaintenanceMode() : inMaintenanceMode;
+            if (cap != before.maxConcurrentTasks() || drained != before.inMaintenanceMode()) {
+                t.update(OCTOPUS_SERVER_NODE)
+                        .set(OCTOPUS_SERVER_NODE.MAX_CONCURRENT_TASKS, cap)
+                        .set(OCTOPUS_SERVER_NODE.IS_IN_MAINTENANCE_MODE, drained)
+                        .set(OCTOPUS_SERVER_NODE.LAST_MODIFIED_ON, currentOffsetDateTime())
+                        .set(OCTOPUS_SERVER_NODE.LAST_MODIFIED_BY, modifiedBy)
+                        .where(OCTOPUS_SERVER_NODE.ID.eq(id)).execute();
+            }
+            return Optional.of(new Change(before, new NodeRegistry(t).find(id).orElseThrow()));
+        });
     }
 
     public enum DeleteResult { DELETED, NOT_FOUND, BUSY }
@@ -159,7 +180,9 @@ public final class NodeRegistry {
                 r.get(OCTOPUS_SERVER_NODE.LAST_SEEN),
                 r.get("is_offline", Boolean.class),
                 r.get("running_tasks", Integer.class),
-                r.get(OCTOPUS_SERVER_NODE.VERSION));
+                r.get(OCTOPUS_SERVER_NODE.VERSION),
+                r.get(OCTOPUS_SERVER_NODE.LAST_MODIFIED_ON),
+                r.get(OCTOPUS_SERVER_NODE.LAST_MODIFIED_BY));
     }
 
     private static NodeSettings settingsOf(OctopusServerNodeRecord r) {

@@ -8,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,20 +23,26 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     public static final String PREFIX = "OCTOPUS_";
+    /** The user and group nobody, what a root node runs scripts as unless OCTOPUS_SCRIPT_USER says otherwise. */
+    static final int NOBODY = 65534;
 
     static final List<String> VARIABLES = List.of(
             "OCTOPUS_NODE_NAME", "OCTOPUS_BIND_ADDRESS", "OCTOPUS_HTTP_PORT", "OCTOPUS_DB_URL", "OCTOPUS_DB_USER", "OCTOPUS_DB_PASSWORD",
             "OCTOPUS_DATA_DIR", "OCTOPUS_SHARED_DIR", "OCTOPUS_TASK_CAP", "OCTOPUS_HEARTBEAT_INTERVAL",
             "OCTOPUS_OFFLINE_AFTER", "OCTOPUS_QUEUE_TIMEOUT", "OCTOPUS_SHUTDOWN_GRACE", "OCTOPUS_ADMIN_API_KEY",
             "OCTOPUS_NODE_LIMIT", "OCTOPUS_RETENTION_MAX_AGE", "OCTOPUS_HEALTH_CHECK_INTERVAL",
-            "OCTOPUS_INTEGRITY_CHECK_INTERVAL", "OCTOPUS_AUTH_FAILURE_LIMIT");
+            "OCTOPUS_INTEGRITY_CHECK_INTERVAL", "OCTOPUS_AUTH_FAILURE_LIMIT", "OCTOPUS_SCRIPT_TASKS", "OCTOPUS_SCRIPT_USER");
     private static final List<String> FILE_VARIABLES = List.of(
             "OCTOPUS_DB_USER", "OCTOPUS_DB_PASSWORD", "OCTOPUS_ADMIN_API_KEY");
 
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Pattern API_KEY = Pattern.compile("API-[A-Za-z0-9]{16,64}");
 
+    private static final Pattern SCRIPT_USER = Pattern.compile("([0-9]{1,10})(?::([0-9]{1,10}))?");
+
     private final Map<String, String> values;
+    /** The files secrets were read from, so the node can keep them from scripts. */
+    private final List<Path> secretFiles = new ArrayList<>();
 
     private ConfigLoader(Map<String, String> values) {
         this.values = values;
@@ -116,9 +123,30 @@ public final class ConfigLoader {
         Duration retentionMaxAge = duration("OCTOPUS_RETENTION_MAX_AGE", Duration.ofDays(30));
         Duration healthCheckInterval = duration("OCTOPUS_HEALTH_CHECK_INTERVAL", Duration.ofHours(1));
         Duration integrityCheckInterval = duration("OCTOPUS_INTEGRITY_CHECK_INTERVAL", Duration.ofDays(1));
+        int authFailureLimit = integer("OCTOPUS_AUTH_FAILURE_LIMIT", 30, 1, 1_000_000);
+        ScriptTasks scriptTasks = parse("OCTOPUS_SCRIPT_TASKS", ScriptTasks.Administrator, ConfigLoader::scriptTasks,
+                "Administrator, Operator or Disabled");
+        int[] scriptUser = parse("OCTOPUS_SCRIPT_USER", new int[]{NOBODY, NOBODY}, ConfigLoader::scriptUser,
+                "a numeric user id other than 0, optionally with a group id (65534 or 65534:65534)");
         return new NodeConfig(nodeName, bindAddress, httpPort, dbUrl, dbUser, dbPassword, dataDir, sharedDir, taskCap,
                 heartbeat, offlineAfter, queueTimeout, shutdownGrace, adminKey, nodeLimit, retentionMaxAge,
-                healthCheckInterval, integrityCheckInterval, integer("OCTOPUS_AUTH_FAILURE_LIMIT", 30, 1, 1_000_000));
+                healthCheckInterval, integrityCheckInterval, authFailureLimit, scriptTasks, scriptUser[0], scriptUser[1],
+                List.copyOf(secretFiles));
+    }
+
+    private static ScriptTasks scriptTasks(String raw) {
+        for (ScriptTasks value : ScriptTasks.values()) if (value.name().equalsIgnoreCase(raw)) return value;
+        throw new IllegalArgumentException();
+    }
+
+    /** uid[:gid], the group defaulting to the user's number. Root would give scripts everything the node has. */
+    private static int[] scriptUser(String raw) {
+        var m = SCRIPT_USER.matcher(raw);
+        if (!m.matches()) throw new IllegalArgumentException();
+        long uid = Long.parseLong(m.group(1));
+        long gid = m.group(2) == null ? uid : Long.parseLong(m.group(2));
+        if (uid < 1 || gid < 1 || uid > Integer.MAX_VALUE || gid > Integer.MAX_VALUE) throw new IllegalArgumentException();
+        return new int[]{(int) uid, (int) gid};
     }
 
     private String text(String name, String fallback) {
@@ -135,8 +163,10 @@ public final class ConfigLoader {
         if (direct != null && file != null) throw new ConfigException("set either " + name + " or " + name + "_FILE, not both");
         if (file == null) return direct == null ? null : text(name, null);
         try {
-            String content = Files.readString(Path.of(file.strip())).strip();
+            Path path = Path.of(file.strip());
+            String content = Files.readString(path).strip();
             if (content.isEmpty()) throw new ConfigException(name + "_FILE names an empty file: " + file);
+            secretFiles.add(path);
             return content;
         } catch (IOException | InvalidPathException e) {
             throw new ConfigException(name + "_FILE cannot be read: " + file + " (" + e.getClass().getSimpleName() + ")");

@@ -2,6 +2,7 @@ package io.octopusha.node.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -13,6 +14,9 @@ import java.util.OptionalInt;
  * @param adminApiKey bootstrap administrator key; null means one is generated (once per cluster) and logged
  * @param retentionMaxAge finished tasks older than this are removed by the daily Retention task
  * @param authFailureLimit invalid API keys one client address may send per minute before it gets 429s
+ * @param scriptTasks who may create AdHocScript tasks, or Disabled
+ * @param scriptUid   the user a node running as root runs scripts as (with {@code scriptGid})
+ * @param secretFiles the _FILE paths secrets were read from (once, at start)
  */
 public record NodeConfig(
         String nodeName,
@@ -33,7 +37,11 @@ public record NodeConfig(
         Duration retentionMaxAge,
         Duration healthCheckInterval,
         Duration integrityCheckInterval,
-        int authFailureLimit) {
+        int authFailureLimit,
+        ScriptTasks scriptTasks,
+        int scriptUid,
+        int scriptGid,
+        List<Path> secretFiles) {
 
     public String nodeId() {
         return "OctopusServerNodes-" + nodeName;

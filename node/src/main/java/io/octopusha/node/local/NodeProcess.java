@@ -37,12 +37,23 @@ public final class NodeProcess implements AutoCloseable {
      * class path of this JVM, and returns at once; see {@link #awaitReady}.
      */
     public static NodeProcess start(String name, int port, Map<String, String> environment, Path log, List<String> jvmOptions) {
+        return start(name, port, environment, log, jvmOptions, List.of(), System.getProperty("java.class.path"));
+    }
+
+    /**
+     * As {@link #start(String, int, Map, Path, List)}, with {@code launcher} before the java command (setpriv, to run
+     * the node as another user) and the class path given.
+     */
+    public static NodeProcess start(String name, int port, Map<String, String> environment, Path log, List<String> jvmOptions,
+                                    List<String> launcher, String classPath) {
         try {
             Files.createDirectories(log.getParent());
-            var command = new java.util.ArrayList<String>();
+            var command = new java.util.ArrayList<String>(launcher);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // As in the image: a script running as the node's own user could otherwise attach to its JVM.
+            command.add("-XX:+DisableAttachMechanism");
             command.addAll(jvmOptions);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.octopusha.node.Main"));
+            command.addAll(List.of("-cp", classPath, "io.octopusha.node.Main"));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

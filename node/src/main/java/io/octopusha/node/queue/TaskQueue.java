@@ -150,7 +150,8 @@ public final class TaskQueue {
         });
     }
 
-    public enum CancelResult { CANCELED, CANCELLING, ALREADY_COMPLETED, NOT_FOUND }
+    /** CANCELED and CANCELLING are changes this call made; the others found the task already so, or gone. */
+    public enum CancelResult { CANCELED, CANCELLING, ALREADY_CANCELLING, ALREADY_COMPLETED, NOT_FOUND }
 
     /** Queued tasks are canceled at once; running ones become Cancelling and their node stops them. */
     public CancelResult cancel(long number) {
@@ -168,7 +169,7 @@ public final class TaskQueue {
                 .where(SERVER_TASK.NUMBER.eq(number)).and(SERVER_TASK.STATE.eq(TaskState.Executing.name()))
                 .execute();
         if (cancelling == 1) return CancelResult.CANCELLING;
-        return find(number).map(t -> t.state() == TaskState.Cancelling ? CancelResult.CANCELLING
+        return find(number).map(t -> t.state() == TaskState.Cancelling ? CancelResult.ALREADY_CANCELLING
                 : CancelResult.ALREADY_COMPLETED).orElse(CancelResult.NOT_FOUND);
     }
 

@@ -3,6 +3,7 @@ package io.octopusha.node.tasks;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.octopusha.node.InvalidInputException;
 import io.octopusha.node.JsonFields;
+import io.octopusha.node.auth.Role;
 import io.octopusha.node.queue.TaskOutcome;
 import io.octopusha.node.storage.TaskLog;
 
@@ -21,13 +22,25 @@ import java.util.concurrent.TimeUnit;
  * Runs {@code ScriptBody} with bash in the task's working directory. Each output line goes to the task log
  * (stderr as errors); the exit code decides Success or Failed; {@code TimeoutSeconds} stops it. Cancel and
  * timeout end the whole process tree. Files the script writes to {@code $OCTOPUS_ARTIFACTS_DIR} become artifacts.
+ * Who may create one, and what the script can reach, is the {@link ScriptSandbox}'s to say.
  */
 public final class AdHocScriptTask implements TaskType {
     private static final Duration KILL_GRACE = Duration.ofSeconds(5);
     private static final int MAX_SCRIPT = 1_000_000;
 
+    private final ScriptSandbox sandbox;
+
+    public AdHocScriptTask(ScriptSandbox sandbox) {
+        this.sandbox = sandbox;
+    }
+
     @Override public String name() { return "AdHocScript"; }
     @Override public String defaultDescription() { return "Run an ad-hoc script"; }
+
+    @Override
+    public void authorize(Role caller) {
+        sandbox.authorize(caller);
+    }
 
     @Override
     public void validate(ObjectNode arguments) {
@@ -42,26 +55,31 @@ public final class AdHocScriptTask implements TaskType {
 
     @Override
     public TaskOutcome run(TaskContext context) throws Exception {
+        // A task queued through another node, or before this node was told to run none.
+        if (sandbox.unavailable() != null) {
+            return TaskOutcome.failed("Node " + context.task().serverNode() + " did not run the script: " + sandbox.unavailable() + ".");
+        }
         ObjectNode args = context.task().arguments();
         String script = args.get("ScriptBody").textValue();
         Integer timeoutSeconds = JsonFields.optionalInt(args, "TimeoutSeconds", 1, 86_400);
         Files.createDirectories(context.artifactsDirectory());
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script)
-                .directory(context.workDirectory().toFile());
-        builder.environment().put("OCTOPUS_TASK_ID", context.task().id());
-        builder.environment().put("OCTOPUS_ARTIFACTS_DIR", context.artifactsDirectory().toString());
-        Process process = builder.start();
+        sandbox.handOver(context.workDirectory(), context.artifactsDirectory());
+        Process process = sandbox.process(script, context.task().id(), context.workDirectory(), context.artifactsDirectory()).start();
         process.getOutputStream().close();
         Thread out = Thread.ofVirtual().start(() -> copyLines(process.getInputStream(), context.log(), TaskLog.Category.Info));
         Thread err = Thread.ofVirtual().start(() -> copyLines(process.getErrorStream(), context.log(), TaskLog.Category.Error));
         context.cancellation().onCancel(() -> ProcessTree.terminate(process.toHandle(), KILL_GRACE));
 
         boolean finished = true;
-        if (timeoutSeconds == null) process.waitFor();
-        else finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-        if (!finished) ProcessTree.terminate(process.toHandle(), KILL_GRACE);
-        out.join();
-        err.join();
+        try {
+            if (timeoutSeconds == null) process.waitFor();
+            else finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            if (!finished) ProcessTree.terminate(process.toHandle(), KILL_GRACE);
+            out.join();
+            err.join();
+        } finally {
+            sandbox.takeBack(context.artifactsDirectory());
+        }
         if (context.cancellation().isCancelled()) return context.cancellation().outcome();
         if (!finished) {
             return TaskOutcome.failed("The script did not finish within " + timeoutSeconds + " seconds (TimeoutSeconds) and was stopped.");

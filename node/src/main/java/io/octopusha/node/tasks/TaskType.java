@@ -1,6 +1,7 @@
 package io.octopusha.node.tasks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.octopusha.node.auth.Role;
 import io.octopusha.node.queue.TaskOutcome;
 
 /** A kind of task a node can run, by its Octopus name. */
@@ -9,6 +10,13 @@ public interface TaskType {
 
     /** The description a task of this type gets when its creator gives none. */
     String defaultDescription();
+
+    /**
+     * Refuses (ForbiddenException) a caller who may not create tasks of this type through this node. The route has
+     * already checked the Operator role that creating any task needs.
+     */
+    default void authorize(Role caller) {
+    }
 
     /** Checks arguments when a task is created, so that bad ones are a 400 and nothing is queued. */
     void validate(ObjectNode arguments);

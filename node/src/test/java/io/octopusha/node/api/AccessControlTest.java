@@ -104,6 +104,29 @@ class AccessControlTest {
         }
     }
 
+    /** Creating AdHocScript tasks is a permission of its own: Administrator, unless the node grants it to Operator. */
+    @Test
+    void scriptTasksNeedTheAdministratorRoleUnlessTheNodeGrantsThemToOperators() {
+        String script = "{\"Name\":\"AdHocScript\",\"Arguments\":{\"ScriptBody\":\"true\"}}";
+        var keys = java.util.Map.of(Role.Viewer, keyFor(Role.Viewer), Role.Operator, keyFor(Role.Operator),
+                Role.Administrator, TestCluster.ADMIN_KEY);
+        Api granting = cluster.api(cluster.start("auth-scripts", java.util.Map.of("OCTOPUS_SCRIPT_TASKS", "Operator")));
+        for (String path : List.of("/api/tasks", "/api/Spaces-1/tasks")) {
+            for (var entry : keys.entrySet()) {
+                Role role = entry.getKey();
+                var byDefault = admin.withKey(entry.getValue()).post(path, script);
+                assertThat(byDefault.status()).as(path + " as " + role).isEqualTo(role == Role.Administrator ? 201 : 403);
+                if (role == Role.Operator) {
+                    assertThat(byDefault.json().get("ErrorMessage").asText()).contains("OCTOPUS_SCRIPT_TASKS", "Administrator");
+                }
+                assertThat(granting.withKey(entry.getValue()).post(path, script).status()).as(path + " as " + role + " where granted")
+                        .isEqualTo(role == Role.Viewer ? 403 : 201);
+            }
+        }
+        assertThat(admin.withKey(keys.get(Role.Operator)).post("/api/tasks", "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":0}}")
+                .status()).as("other task types").isEqualTo(201);
+    }
+
     @Test
     void theKeyCanAlsoBeAQueryParameter() {
         assertThat(admin.withKey(null).get("/api/octopusservernodes/summary?apikey=" + TestCluster.ADMIN_KEY).status())

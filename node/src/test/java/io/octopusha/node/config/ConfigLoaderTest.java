@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +39,20 @@ class ConfigLoaderTest {
         assertThat(c.shutdownGrace()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.adminApiKey()).isNull();
         assertThat(c.nodeLimit()).isEmpty();
+        assertThat(c.scriptTasks()).isEqualTo(ScriptTasks.Administrator);
+        assertThat(c.scriptUid()).isEqualTo(65534);
+        assertThat(c.scriptGid()).isEqualTo(65534);
+        assertThat(c.secretFiles()).isEmpty();
+    }
+
+    @Test
+    void scriptTasksCanBeGrantedToOperatorsOrTurnedOffAndRunAsAChosenUser() {
+        assertThat(load(Map.of("OCTOPUS_SCRIPT_TASKS", "Operator")).scriptTasks()).isEqualTo(ScriptTasks.Operator);
+        assertThat(load(Map.of(), "--script-tasks=disabled").scriptTasks()).isEqualTo(ScriptTasks.Disabled);
+        NodeConfig own = load(Map.of("OCTOPUS_SCRIPT_USER", "1500"));
+        assertThat(List.of(own.scriptUid(), own.scriptGid())).containsExactly(1500, 1500);
+        NodeConfig both = load(Map.of(), "--script-user", "1500:1600");
+        assertThat(List.of(both.scriptUid(), both.scriptGid())).containsExactly(1500, 1600);
     }
 
     @Test
@@ -63,6 +78,7 @@ class ConfigLoaderTest {
                 "OCTOPUS_DB_PASSWORD_FILE", password.toString(), "OCTOPUS_ADMIN_API_KEY_FILE", key.toString()));
         assertThat(c.dbPassword()).isEqualTo("s3cret");
         assertThat(c.adminApiKey()).isEqualTo("API-ABCDEFGHIJKLMNOPQRST");
+        assertThat(c.secretFiles()).containsExactlyInAnyOrder(password, key);
     }
 
     @Test
@@ -93,6 +109,12 @@ class ConfigLoaderTest {
             "OCTOPUS_NODE_LIMIT         | 0",
             "OCTOPUS_DATA_DIR           | ' '",
             "OCTOPUS_AUTH_FAILURE_LIMIT | 0",
+            "OCTOPUS_SCRIPT_TASKS       | Everyone",
+            "OCTOPUS_SCRIPT_TASKS       | Viewer",
+            "OCTOPUS_SCRIPT_USER        | 0",
+            "OCTOPUS_SCRIPT_USER        | 1000:0",
+            "OCTOPUS_SCRIPT_USER        | nobody",
+            "OCTOPUS_SCRIPT_USER        | 99999999999",
     })
     void eachInvalidSettingIsNamedInOneLine(String variable, String value) {
         assertThatThrownBy(() -> load(Map.of(variable, value)))

@@ -6,7 +6,10 @@ import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.TestCluster;
 import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.Uploads;
+import io.octopusha.node.queue.TaskQueue;
+import io.octopusha.node.queue.TaskRecord;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +17,9 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,6 +67,49 @@ class ArtifactsAndStorageTest {
                 .contains("'.hidden' skipped");
         assertThat(viaOther.get("/api/artifacts?regarding=nonsense").status()).isEqualTo(400);
         assertThat(viaOther.get("/api/artifacts/Artifacts-99999/content").status()).isEqualTo(404);
+    }
+
+    @Test
+    void linksAndFifosAScriptLeavesInItsArtifactsDirectoryAreSkippedWithAWarning() throws Exception {
+        // A file only the node's own user may read: a link to it must not make it readable to every Viewer.
+        Path secret = Files.writeString(cluster.root().resolve("node-only-secret.txt"), "not for viewers");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        String id = Tasks.script(viaOther, String.join("\n",
+                "cd \"$OCTOPUS_ARTIFACTS_DIR\"",
+                "ln -s '" + secret + "' symlink.txt",
+                "echo mine > ../elsewhere.txt && ln ../elsewhere.txt hardlink.txt",
+                "mkfifo fifo",
+                "echo fine > plain.txt",
+                "ls -l"));
+        assertThat(Tasks.awaitCompleted(viaOther, id, Duration.ofSeconds(10)).get("State").asText()).isEqualTo("Success");
+
+        JsonNode artifacts = viaOther.get("/api/artifacts?regarding=" + id).json();
+        assertThat(artifacts.get("Items")).extracting(x -> x.get("Filename").asText()).containsExactly("plain.txt");
+        String log = viaOther.get("/api/tasks/" + id + "/raw").body();
+        assertThat(log).contains("symlink.txt ->", "hardlink.txt", "fifo")
+                .containsPattern("Warning Artifact 'symlink.txt' skipped: .*symbolic link")
+                .containsPattern("Warning Artifact 'hardlink.txt' skipped: .*hard link")
+                .containsPattern("Warning Artifact 'fifo' skipped: .*not a regular file")
+                .doesNotContain("not for viewers");
+    }
+
+    @Test
+    void aDeviceInTheArtifactsDirectoryIsSkippedWithAWarning() throws Exception {
+        // Scripts cannot make devices (they do not run as root), so the folder is laid out here, as root.
+        Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "mknod needs root");
+        Path dir = Files.createDirectories(cluster.root().resolve("device-artifacts"));
+        assertThat(new ProcessBuilder("mknod", dir.resolve("null").toString(), "c", "1", "3").inheritIO().start().waitFor()).isZero();
+        Files.writeString(dir.resolve("plain.txt"), "fine");
+        String id = Tasks.delay(viaOther, 0);
+        Tasks.awaitCompleted(viaOther, id, Duration.ofSeconds(10));
+        TaskRecord task = new TaskQueue(cluster.dsl()).find(TaskRecord.numberOf(id)).orElseThrow();
+        Path logFile = cluster.root().resolve("device-artifacts.log");
+        List<String> attached;
+        try (TaskLog log = new TaskLog(logFile)) {
+            attached = new ArtifactStore(cluster.dsl(), new SharedStorage(cluster.root().resolve("shared"))).collect(task, dir, log);
+        }
+        assertThat(attached).containsExactly("plain.txt");
+        assertThat(Files.readString(logFile)).containsPattern("Warning Artifact 'null' skipped: .*not a regular file");
     }
 
     @Test

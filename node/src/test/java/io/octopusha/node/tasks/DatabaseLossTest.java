@@ -62,7 +62,7 @@ class DatabaseLossTest {
             OctopusNode isolated = cluster.start("isolated", Map.of("OCTOPUS_DB_URL", via(proxy, cluster)));
             OctopusNode client = cluster.start("observer", Map.of("OCTOPUS_TASK_CAP", "0"));
             Api api = cluster.api(client);
-            Path pidFile = cluster.root().resolve("fenced.pid");
+            Path pidFile = cluster.scriptExchange().resolve("fenced.pid");
             String id = Tasks.script(api, "echo $$ > '" + pidFile + "'; sleep 60");
             await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
             long scriptPid = Long.parseLong(Files.readString(pidFile).strip());

@@ -41,7 +41,7 @@ class TaskExecutionTest {
 
     @Test
     void scriptOutputIsReadableFromAnotherNodeWhileTheScriptRuns() throws Exception {
-        Path gate = cluster.root().resolve("gate-" + System.nanoTime());
+        Path gate = cluster.scriptExchange().resolve("gate-" + System.nanoTime());
         String id = Tasks.script(other, "echo first line; echo to stderr >&2; while [ ! -e '" + gate + "' ]; do sleep 0.05; done; echo last line");
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> other.get("/api/tasks/" + id + "/raw").body().contains("to stderr"));
@@ -80,7 +80,7 @@ class TaskExecutionTest {
 
     @Test
     void cancelOfARunningScriptFromAnotherNodeKillsItsChildProcesses() throws Exception {
-        Path pidFile = cluster.root().resolve("child-" + System.nanoTime());
+        Path pidFile = cluster.scriptExchange().resolve("child-" + System.nanoTime());
         String id = Tasks.script(worker, "sleep 300 & echo $! > '" + pidFile + "'; wait");
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
         long childPid = Long.parseLong(Files.readString(pidFile).strip());

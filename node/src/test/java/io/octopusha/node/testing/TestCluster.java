@@ -4,12 +4,14 @@ import io.octopusha.node.OctopusNode;
 import io.octopusha.node.config.ConfigLoader;
 import io.octopusha.node.config.NodeConfig;
 import io.octopusha.node.db.Database;
+import io.octopusha.node.storage.FileTrees;
 import org.jooq.DSLContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +30,7 @@ public final class TestCluster implements AutoCloseable {
     private final Path root;
     private final List<OctopusNode> nodes = new ArrayList<>();
     private Database database;
+    private Path scriptExchange;
 
     public TestCluster() {
         try {
@@ -86,9 +89,26 @@ public final class TestCluster implements AutoCloseable {
         return root;
     }
 
+    /**
+     * A folder the test and its scripts can both write to (gates, pid files). A node running as root runs scripts as
+     * another user, who cannot get into {@link #root()} (private, as temporary folders are made).
+     */
+    public synchronized Path scriptExchange() {
+        if (scriptExchange == null) {
+            try {
+                scriptExchange = Files.createTempDirectory("octopus-exchange-");
+                Files.setPosixFilePermissions(scriptExchange, PosixFilePermissions.fromString("rwxrwxrwx"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return scriptExchange;
+    }
+
     @Override
     public void close() {
         nodes.forEach(OctopusNode::close);
         if (database != null) database.close();
+        if (scriptExchange != null) FileTrees.deleteTree(scriptExchange);
     }
 }

@@ -86,7 +86,7 @@ class PortalBrowserTest {
         assertThat(chromium.driver.findElements(By.cssSelector("#nodes-table tbody tr"))).hasSize(3);
         assertThat(chromium.driver.findElements(By.cssSelector("#nodes-table thead th[scope=col]")).stream()
                 .map(th -> th.getAttribute("textContent").trim()).toList())
-                .containsExactly("Name", "Status", "Last seen", "Task cap", "Tasks", "Drain", "Actions");
+                .containsExactly("Name", "Status", "Last seen", "Task cap", "Tasks", "Drain", "Last change", "Actions");
         WebElement lastSeen = row("web1").findElement(By.cssSelector(".col-last-seen time"));
         assertThat(lastSeen.getText()).matches("just now|\\d+ seconds ago");
         assertThat(lastSeen.getAttribute("title")).as("absolute time on hover").isNotBlank();
@@ -129,6 +129,9 @@ class PortalBrowserTest {
         chooseMenuItem("web2", "Drain");
         awaitStatus("web2", "Draining", "Drained");
         assertThat(cell("web2", "col-drain").getText()).isEqualTo("On");
+        // The Nodes page shows who made the last change, from the audit trail's node columns.
+        chromium.waitUpTo(UI).until(d -> cell("web2", "col-last-change").getText()
+                .matches("(just now|\\d+ seconds ago)\\s+by Bootstrap administrator \\(OCTOPUS_ADMIN_API_KEY\\)"));
         Api web2 = new Api(nodes.get(1).baseUrl(), null);
         await().atMost(Duration.ofSeconds(5)).until(() -> web2.get("/api/octopusservernodes/ping").status() == 418);
         assertThat(admin.get("/api/octopusservernodes/OctopusServerNodes-web2").json().get("IsInMaintenanceMode").asBoolean()).isTrue();
@@ -176,7 +179,7 @@ class PortalBrowserTest {
         chromium.waitUpTo(UI).until(d -> cell(node, "col-tasks").getText().equals("1"));
         cell(node, "col-tasks").findElement(By.tagName("a")).click();
         chromium.waitUpTo(UI).until(d -> d.getCurrentUrl().contains("#/tasks?node=" + node));
-        assertThat(new Select(chromium.driver.findElement(By.id("filter-node")))
+        assertThat(new Select(chromium.visible(By.id("filter-node")))
                 .getFirstSelectedOption().getText()).isEqualTo(node);
         WebElement link = chromium.visible(By.cssSelector("#tasks-table tr[data-task='" + id + "'] a"));
         link.click();

@@ -1,0 +1,8 @@
+package io.octopusha.node;
+
+/** The caller may not do this, though its key's role reaches the route: answered 403 with the message. */
+public class ForbiddenException extends RuntimeException {
+    public ForbiddenException(String message) {
+        super(message);
+    }
+}
