@@ -49,8 +49,9 @@ public final class ClusterPlanner {
         List<String> names = knownNodes();
         RolloutStep rollout = rollout();
         Map<String, DrainReason> reasons = drainReasons(names, rollout);
-        Map<String, NodeIntent> intents = new LinkedHashMap<>();
-        names.forEach(n -> intents.put(n, TaskCapsAndDrain.intent(o, drains, n, reasons.get(n), events)));
+        Map<String, NodeIntent> planned = new LinkedHashMap<>();
+        names.forEach(n -> planned.put(n, TaskCapsAndDrain.intent(o, drains, n, reasons.get(n), events)));
+        Map<String, NodeIntent> intents = TaskCapsAndDrain.keepTheApiServed(o, planned);
 
         int replicas = retire.statefulSetReplicas(events);
         List<String> cancel = intents.values().stream().filter(drains::timedOutWithTasks).map(NodeIntent::name).toList();

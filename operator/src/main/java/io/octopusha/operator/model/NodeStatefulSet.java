@@ -156,9 +156,11 @@ public final class NodeStatefulSet {
     private static List<EnvVar> env(OctopusCluster cr) {
         var db = cr.getSpec().database;
         List<EnvVar> env = new ArrayList<>();
+        // fieldRef is one atomic value for server-side apply: its defaulted apiVersion must be in the desired state,
+        // or every reconcile would find the StatefulSet changed and write it again.
         env.add(new EnvVarBuilder().withName("OCTOPUS_NODE_NAME")
-                .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom()
-                .build());
+                .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath("metadata.name").endFieldRef()
+                .endValueFrom().build());
         env.add(fromSecret("OCTOPUS_DB_URL", db.urlSecretRef));
         if (db.userSecretRef != null) {
             env.add(fromSecret("OCTOPUS_DB_USER", db.userSecretRef));

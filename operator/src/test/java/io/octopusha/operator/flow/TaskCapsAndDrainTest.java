@@ -35,6 +35,17 @@ class TaskCapsAndDrainTest {
     }
 
     @Test
+    void whenEveryNodeIsDrainedTheyStayInTheLoadBalancerSoTheApiIsServed() {
+        for (int i = 0; i < 3; i++) f.override(i).drain = true;
+        assertThat(f.plan().nodes().values()).allSatisfy(i -> {
+            assertThat(i.maintenance()).isTrue();
+            assertThat(i.inLoadBalancer()).isTrue();
+        });
+        f.override(2).loadBalancer = false;
+        assertThat(f.plan().nodes().get("octo-2").inLoadBalancer()).as("kept out on purpose").isFalse();
+    }
+
+    @Test
     void liftingTheSpecDrainUndrainsTheNode() {
         f.drainedBefore(0, DrainReason.Spec, Fixture.NOW.minusSeconds(60)).summary(0, 5, true, 0);
         Plan plan = f.plan();

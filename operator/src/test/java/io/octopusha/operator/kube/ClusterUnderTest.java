@@ -149,6 +149,44 @@ public final class ClusterUnderTest {
         return Optional.of(new Api("http://" + ip + ":8080", ADMIN_KEY));
     }
 
+    public int statefulSetReplicas() {
+        return Optional.ofNullable(env.admin().apps().statefulSets().inNamespace(namespace).withName(name).get())
+                .map(s -> s.getSpec().getReplicas()).orElse(-1);
+    }
+
+    public String kubeNodeOf(String pod) {
+        return findPod(pod).map(p -> p.getSpec().getNodeName()).orElse(null);
+    }
+
+    /** Node names in the cluster's node summary, read through the Service. */
+    public List<String> nodeRecords() {
+        List<String> names = new java.util.ArrayList<>();
+        serviceApi().orElseThrow().get("/api/octopusservernodes/summary").json().get("Nodes")
+                .forEach(n -> names.add(n.get("Name").asText()));
+        return names;
+    }
+
+    /** Changes one node's override as a user would in the spec (null leaves that field alone). */
+    public void override(String pod, Boolean drain, Integer taskCap) {
+        edit(c -> {
+            var override = c.getSpec().nodes.stream().filter(n -> n.name.equals(pod)).findFirst().orElseGet(() -> {
+                var created = new io.octopusha.operator.crd.NodeOverride(pod);
+                c.getSpec().nodes.add(created);
+                return created;
+            });
+            if (drain != null) override.drain = drain;
+            if (taskCap != null) override.taskCap = taskCap;
+            return c;
+        });
+    }
+
+    public void clearOverrides() {
+        edit(c -> {
+            c.getSpec().nodes.clear();
+            return c;
+        });
+    }
+
     /** Waits until every node of {@code replicas} is ready, serving, undrained and in the Service. */
     public void awaitServing(int replicas, Duration timeout) {
         env.awaitOrDescribe(namespace, name + " serving with " + replicas + " nodes", timeout, () -> {

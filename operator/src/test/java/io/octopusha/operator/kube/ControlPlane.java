@@ -99,7 +99,8 @@ public final class ControlPlane implements AutoCloseable {
         apiPort = Ports.free();
         startProcess("kube-apiserver", List.of(bin("kube-apiserver"),
                 "--etcd-servers=http://127.0.0.1:" + etcdPort,
-                "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + apiPort,
+                "--bind-address=127.0.0.1", "--advertise-address=" + PodNetwork.API_SERVER_ADDRESS,
+                "--secure-port=" + apiPort,
                 "--cert-dir=" + root.resolve("apiserver-certs"),
                 "--service-cluster-ip-range=10.96.0.0/24",
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -277,6 +278,11 @@ public final class ControlPlane implements AutoCloseable {
     /** A client acting as a ServiceAccount: RBAC decides what it may do. */
     public KubernetesClient clientAs(String namespace, String serviceAccount) {
         return client(serviceAccountToken(namespace, serviceAccount, Duration.ofHours(2)));
+    }
+
+    /** A new admin client with connections of its own (the kubelet's, say), closed by whoever asked for it. */
+    public KubernetesClient newAdminClient() {
+        return client(adminToken);
     }
 
     private KubernetesClient client(String token) {

@@ -31,10 +31,13 @@ public final class KubeEnvironment implements AutoCloseable {
     static final Map<String, String> NODE_TEST_SETTINGS = Map.of(
             "OCTOPUS_HEARTBEAT_INTERVAL", "PT0.5S", "OCTOPUS_OFFLINE_AFTER", "PT5S");
     static final ProcessKubelet.Image NODE_IMAGE = new ProcessKubelet.Image("octopusha/node", "io.octopusha.node.Main",
-            "OCTOPUS_BIND_ADDRESS", List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), NODE_TEST_SETTINGS);
+            "OCTOPUS_BIND_ADDRESS", List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+DisableAttachMechanism"),
+            NODE_TEST_SETTINGS);
     static final ProcessKubelet.Image OPERATOR_IMAGE = new ProcessKubelet.Image("octopusha/operator",
             "io.octopusha.operator.Main", "OPERATOR_HTTP_ADDRESS",
-            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), Map.of());
+            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    // The image logs as in production, not as the tests around it.
+                    "-Dlogback.configurationFile=logback.xml"), Map.of());
 
     private final ControlPlane plane;
     private final ProcessKubelet kubelet;
@@ -106,7 +109,23 @@ public final class KubeEnvironment implements AutoCloseable {
         try {
             await(what).atMost(timeout).pollInterval(Duration.ofMillis(250)).until(condition);
         } catch (ConditionTimeoutException e) {
+            dumpThreads();
             throw new AssertionError(e.getMessage() + "\n" + describe(namespace), e);
+        }
+    }
+
+    /** This JVM's threads, next to the tier's logs, for a failure that looks like a hang. */
+    static void dumpThreads() {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+            for (StackTraceElement frame : stack) dump.append("    at ").append(frame).append('\n');
+            dump.append('\n');
+        });
+        try {
+            Files.writeString(Path.of("target", "kube-tier", "threads-" + System.currentTimeMillis() + ".txt"), dump);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** The real kubectl of the pinned version, as a user types it, with the admin kubeconfig. */
 public final class Kubectl {
+    private static final ExecutorService READERS = Executors.newVirtualThreadPerTaskExecutor();
     private final Path binary;
     private final Path kubeconfig;
 
@@ -30,14 +33,20 @@ public final class Kubectl {
         return runWithInput(null, args);
     }
 
+    /** kubectl in the background, e.g. a drain that waits for evictions while the test watches. */
+    public CompletableFuture<Result> start(String... args) {
+        return CompletableFuture.supplyAsync(() -> run(args), READERS);
+    }
+
     /** kubectl with {@code input} on its standard input, e.g. {@code apply -f -}. */
     public Result runWithInput(String input, String... args) {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig=" + kubeconfig));
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).start();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+            // Not on the common pool: fabric8 completes its requests there, and on 2 cores it has one thread.
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()), READERS);
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()), READERS);
             try (var stdin = process.getOutputStream()) {
                 if (input != null) stdin.write(input.getBytes(StandardCharsets.UTF_8));
             }

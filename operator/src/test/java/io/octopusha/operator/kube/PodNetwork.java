@@ -14,13 +14,21 @@ import java.util.concurrent.TimeUnit;
  */
 final class PodNetwork {
     static final String ROUTE = "198.18.0.0/16";
+    /**
+     * What the API server advertises as the kubernetes Service's endpoint (it listens on 127.0.0.1, which the
+     * Endpoints API refuses as loopback).
+     */
+    static final String API_SERVER_ADDRESS = "198.18.255.254";
 
     private PodNetwork() {
     }
 
-    /** The n-th pod address. */
+    /** Each test JVM takes its own 1,000 addresses, so that two runs on one machine never share one. */
+    private static final int FIRST_BLOCK = (int) (ProcessHandle.current().pid() % 60) * 4;
+
+    /** The n-th pod address of this JVM (n below 1,000). */
     static String address(int n) {
-        return "198.18." + (n / 250) + "." + (n % 250 + 2);
+        return "198.18." + (FIRST_BLOCK + n / 250) + "." + (n % 250 + 2);
     }
 
     /** Adds the local route when it is missing; empty when the addresses can be used, else why not. */

@@ -113,7 +113,7 @@ public final class ProcessKubelet implements AutoCloseable {
 
     public ProcessKubelet(ControlPlane plane, Path root, List<String> kubeNodes, List<Image> images) {
         this.plane = plane;
-        this.client = plane.admin();
+        this.client = plane.newAdminClient();
         this.root = root;
         this.kubeNodes = Set.copyOf(kubeNodes);
         this.images = images.stream().collect(Collectors.toMap(Image::repository, i -> i));
@@ -230,6 +230,7 @@ public final class ProcessKubelet implements AutoCloseable {
         }
         pods.close();
         runs.values().parallelStream().forEach(PodRun::kill);
+        client.close();
     }
 
     /** One pod on this kubelet: its sandbox (address, folders) and its one container's process. */
