@@ -9,6 +9,7 @@ import io.octopusha.operator.crd.SecretKeyRef;
 /** OctopusCluster resources for tests. */
 public final class Clusters {
     public static final String DB_SECRET = "octopus-db";
+    public static final String ADMIN_KEY = "API-TESTADMINKEY0000000000000000";
 
     private Clusters() {
     }

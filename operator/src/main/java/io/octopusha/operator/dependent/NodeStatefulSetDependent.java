@@ -17,6 +17,7 @@ public class NodeStatefulSetDependent extends CRUDKubernetesDependentResource<St
 
     @Override
     protected StatefulSet desired(OctopusCluster cluster, Context<OctopusCluster> context) {
-        return NodeStatefulSet.desired(cluster, DesiredState.statefulSetReplicas(context));
+        return NodeStatefulSet.desired(cluster, DesiredState.statefulSetReplicas(context),
+                DesiredState.adminApiKey(context));
     }
 }

@@ -26,8 +26,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Gathers one reconcile's observation: the pods, the StatefulSet, cordoned Kubernetes nodes, and the node API. */
 public final class ClusterObserver {
@@ -37,6 +39,8 @@ public final class ClusterObserver {
 
     private final NodeUrlResolver resolver;
     private final NodeApiFactory nodeApis;
+    /** The admin key the nodes of each cluster (by uid) last accepted: still tried first after a rotation. */
+    private final Map<String, String> acceptedKeys = new ConcurrentHashMap<>();
 
     public ClusterObserver(NodeUrlResolver resolver, NodeApiFactory nodeApis) {
         this.resolver = resolver;
@@ -61,7 +65,9 @@ public final class ClusterObserver {
             error = "no node pod has an address yet";
         } else {
             try {
-                NodeApi nodeApi = nodeApis.connect(urls, adminApiKey);
+                String uid = cluster.getMetadata().getUid();
+                List<String> keys = Stream.of(acceptedKeys.get(uid), adminApiKey).filter(Objects::nonNull).distinct().toList();
+                NodeApi nodeApi = nodeApis.connect(urls, keys, key -> acceptedKeys.put(uid, key));
                 summaries = nodeApi.summary().stream()
                         .filter(s -> Names.ordinal(cluster, s.name()) >= 0)
                         .collect(Collectors.toMap(NodeSummary::name, Function.identity(), (a, b) -> b));
@@ -71,7 +77,7 @@ public final class ClusterObserver {
                 error = e.getMessage();
             }
         }
-        Observation observation = new Observation(cluster, replicas, NodeStatefulSet.templateHash(cluster),
+        Observation observation = new Observation(cluster, replicas, NodeStatefulSet.templateHash(cluster, adminApiKey),
                 pods.stream().map(p -> view(cluster, p)).toList(), unschedulableNodes(context), summaries, previous, now);
         return new ClusterView(observation, api, queue, error);
     }

@@ -17,6 +17,8 @@ public final class Labels {
     public static final String OUT = "out";
     /** Hash of the pod template and node settings a pod was created from; a pod with an older hash is outdated. */
     public static final String TEMPLATE_HASH = "octopusha.io/template-hash";
+    /** On the pod template: part of the admin API key's SHA-256, so that rotating the key restarts the nodes. */
+    public static final String ADMIN_KEY_FINGERPRINT = "octopusha.io/admin-key-sha256";
 
     private Labels() {
     }

@@ -47,7 +47,11 @@ public final class NodeStatefulSet {
     private NodeStatefulSet() {
     }
 
-    public static StatefulSet desired(OctopusCluster cr, int replicas) {
+    /**
+     * @param replicas StatefulSet size, as the retire flow allows
+     * @param adminKey the admin API key the nodes get: a rotated key restarts them, so that each registers it
+     */
+    public static StatefulSet desired(OctopusCluster cr, int replicas, String adminKey) {
         return new StatefulSetBuilder()
                 .withMetadata(Meta.of(cr, Names.statefulSet(cr)))
                 .withNewSpec()
@@ -58,15 +62,15 @@ public final class NodeStatefulSet {
                 .withPodManagementPolicy("Parallel")
                 .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
                 .withNewSelector().withMatchLabels(Labels.selector(cr)).endSelector()
-                .withTemplate(podTemplate(cr))
+                .withTemplate(podTemplate(cr, adminKey))
                 .endSpec()
                 .build();
     }
 
     /** The pod template, annotated with the hash that marks pods made from an older template as outdated. */
-    public static PodTemplateSpec podTemplate(OctopusCluster cr) {
-        PodTemplateSpec template = unhashedTemplate(cr);
-        template.getMetadata().getAnnotations().put(Labels.TEMPLATE_HASH, templateHash(cr));
+    public static PodTemplateSpec podTemplate(OctopusCluster cr, String adminKey) {
+        PodTemplateSpec template = unhashedTemplate(cr, adminKey);
+        template.getMetadata().getAnnotations().put(Labels.TEMPLATE_HASH, templateHash(cr, adminKey));
         return template;
     }
 
@@ -75,20 +79,26 @@ public final class NodeStatefulSet {
      * limit are applied to running nodes through their API and StatefulSet size, and the shutdown grace follows
      * terminationGracePeriodSeconds, which is in the template.
      */
-    public static String templateHash(OctopusCluster cr) {
-        String json = Serialization.asJson(unhashedTemplate(cr));
+    public static String templateHash(OctopusCluster cr, String adminKey) {
+        return sha256(Serialization.asJson(unhashedTemplate(cr, adminKey)));
+    }
+
+    private static String sha256(String text) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static PodTemplateSpec unhashedTemplate(OctopusCluster cr) {
+    private static PodTemplateSpec unhashedTemplate(OctopusCluster cr, String adminKey) {
         var spec = cr.getSpec();
+        Map<String, String> annotations = new TreeMap<>();
+        // A fingerprint, not the key: enough to see that it changed.
+        annotations.put(Labels.ADMIN_KEY_FINGERPRINT, sha256(adminKey));
         return new PodTemplateSpecBuilder()
-                .withNewMetadata().withLabels(Labels.common(cr)).withAnnotations(new TreeMap<>()).endMetadata()
+                .withNewMetadata().withLabels(Labels.common(cr)).withAnnotations(annotations).endMetadata()
                 .withNewSpec()
                 .withServiceAccountName(Names.serviceAccount(cr))
                 .withAutomountServiceAccountToken(false)

@@ -46,7 +46,7 @@ final class Fixture {
 
     /** A running pod from the current template, started ten minutes ago on Kubernetes node kube-{ordinal}. */
     Fixture pod(int ordinal, boolean ready) {
-        return pod(ordinal, ready, NodeStatefulSet.templateHash(cluster), "kube-" + ordinal, NOW.minus(Duration.ofMinutes(10)));
+        return pod(ordinal, ready, NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY), "kube-" + ordinal, NOW.minus(Duration.ofMinutes(10)));
     }
 
     Fixture pod(int ordinal, boolean ready, String hash, String kubeNode, Instant started) {
@@ -101,7 +101,7 @@ final class Fixture {
     }
 
     Observation observation() {
-        return new Observation(cluster, statefulSetReplicas, NodeStatefulSet.templateHash(cluster),
+        return new Observation(cluster, statefulSetReplicas, NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY),
                 new ArrayList<>(pods.values()), cordoned, summaries, previous, now);
     }
 

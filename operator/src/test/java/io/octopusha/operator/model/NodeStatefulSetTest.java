@@ -36,7 +36,7 @@ class NodeStatefulSetTest {
 
     @Test
     void replicasComeFromTheCallerAndRestartsFromTheOperator() {
-        StatefulSet sts = NodeStatefulSet.desired(cluster, 2);
+        StatefulSet sts = NodeStatefulSet.desired(cluster, 2, Clusters.ADMIN_KEY);
         assertThat(sts.getMetadata().getName()).isEqualTo("octo");
         assertThat(sts.getMetadata().getNamespace()).isEqualTo("prod");
         assertThat(sts.getSpec().getReplicas()).isEqualTo(2);
@@ -53,7 +53,7 @@ class NodeStatefulSetTest {
     @Test
     void nodeNameIsThePodNameAndSecretsComeFromReferences() {
         cluster.getSpec().adminApiKeySecretRef = new SecretKeyRef("admin", "token");
-        Map<String, EnvVar> env = env(NodeStatefulSet.desired(cluster, 3));
+        Map<String, EnvVar> env = env(NodeStatefulSet.desired(cluster, 3, Clusters.ADMIN_KEY));
         assertThat(env.get("OCTOPUS_NODE_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
         assertThat(env.get("OCTOPUS_DB_URL").getValueFrom().getSecretKeyRef().getName()).isEqualTo(Clusters.DB_SECRET);
         assertThat(env.get("OCTOPUS_DB_URL").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("url");
@@ -61,7 +61,7 @@ class NodeStatefulSetTest {
         assertThat(env.get("OCTOPUS_DB_PASSWORD").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
         assertThat(env.get("OCTOPUS_ADMIN_API_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("admin");
         assertThat(env.get("OCTOPUS_ADMIN_API_KEY").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
-        assertThat(container(NodeStatefulSet.desired(cluster, 3)).getEnvFrom().getFirst().getConfigMapRef().getName())
+        assertThat(container(NodeStatefulSet.desired(cluster, 3, Clusters.ADMIN_KEY)).getEnvFrom().getFirst().getConfigMapRef().getName())
                 .isEqualTo("octo-config");
     }
 
@@ -69,7 +69,7 @@ class NodeStatefulSetTest {
     void withoutUserAndPasswordOnlyTheUrlIsPassedAndTheGeneratedKeyIsUsed() {
         cluster.getSpec().database.userSecretRef = null;
         cluster.getSpec().database.passwordSecretRef = null;
-        Map<String, EnvVar> env = env(NodeStatefulSet.desired(cluster, 3));
+        Map<String, EnvVar> env = env(NodeStatefulSet.desired(cluster, 3, Clusters.ADMIN_KEY));
         assertThat(env).containsKey("OCTOPUS_DB_URL").doesNotContainKeys("OCTOPUS_DB_USER", "OCTOPUS_DB_PASSWORD");
         assertThat(env.get("OCTOPUS_ADMIN_API_KEY").getValueFrom().getSecretKeyRef().getName())
                 .isEqualTo("octo-admin-api-key");
@@ -78,7 +78,7 @@ class NodeStatefulSetTest {
 
     @Test
     void readinessAsksWhetherTheNodeServesAndAStartupProbeCoversMigrations() {
-        Container c = container(NodeStatefulSet.desired(cluster, 3));
+        Container c = container(NodeStatefulSet.desired(cluster, 3, Clusters.ADMIN_KEY));
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/api/health/ready");
         assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/api/health/live");
         assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
@@ -92,7 +92,7 @@ class NodeStatefulSetTest {
 
     @Test
     void podsRunAsTheNodeUserWithoutPrivilegesUnlessTheSpecSaysOtherwise() {
-        var pod = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec();
+        var pod = NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY).getSpec().getTemplate().getSpec();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
         assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(1000L);
@@ -104,14 +104,14 @@ class NodeStatefulSetTest {
 
         cluster.getSpec().podSecurityContext = new PodSecurityContextBuilder().withRunAsNonRoot(true).build();
         cluster.getSpec().securityContext = new SecurityContextBuilder().withAllowPrivilegeEscalation(false).build();
-        var openShift = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec();
+        var openShift = NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY).getSpec().getTemplate().getSpec();
         assertThat(openShift.getSecurityContext().getRunAsUser()).as("the platform assigns the uid").isNull();
         assertThat(openShift.getContainers().getFirst().getSecurityContext().getReadOnlyRootFilesystem()).isNull();
     }
 
     @Test
     void podsPreferDifferentKubernetesNodesUnlessTheSpecHasAnAffinity() {
-        var term = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec().getAffinity()
+        var term = NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY).getSpec().getTemplate().getSpec().getAffinity()
                 .getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution().getFirst().getPodAffinityTerm();
         assertThat(term.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
         assertThat(term.getLabelSelector().getMatchLabels()).isEqualTo(Labels.selector(cluster));
@@ -119,23 +119,23 @@ class NodeStatefulSetTest {
 
     @Test
     void terminationGraceComesFromTheSpecAndDefaults() {
-        assertThat(NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec()
+        assertThat(NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY).getSpec().getTemplate().getSpec()
                 .getTerminationGracePeriodSeconds()).isEqualTo(630L);
         cluster.getSpec().terminationGracePeriodSeconds = 120L;
-        assertThat(NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec()
+        assertThat(NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY).getSpec().getTemplate().getSpec()
                 .getTerminationGracePeriodSeconds()).isEqualTo(120L);
     }
 
     @Test
     void sharedStorageIsTheOperatorsClaimOrTheExistingOne() {
-        var template = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec();
+        var template = NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY).getSpec().getTemplate().getSpec();
         assertThat(template.getVolumes()).anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName())
                 .isEqualTo("octo-shared"));
         assertThat(template.getContainers().getFirst().getVolumeMounts())
                 .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo(Names.SHARED_DIR));
         cluster.getSpec().sharedStorage = new SharedStorageSpec();
         cluster.getSpec().sharedStorage.existingClaim = "nfs-octopus";
-        assertThat(NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec().getVolumes())
+        assertThat(NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY).getSpec().getTemplate().getSpec().getVolumes())
                 .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("nfs-octopus"));
     }
 
@@ -151,7 +151,7 @@ class NodeStatefulSetTest {
         spec.nodeSelector.put("pool", "octopus");
         spec.tolerations.add(new TolerationBuilder().withKey("dedicated").withValue("octopus").withEffect("NoSchedule").build());
         spec.affinity = new AffinityBuilder().withNewPodAntiAffinity().endPodAntiAffinity().build();
-        var pod = NodeStatefulSet.desired(cluster, 1).getSpec().getTemplate().getSpec();
+        var pod = NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY).getSpec().getTemplate().getSpec();
         assertThat(pod.getContainers().getFirst().getImage()).isEqualTo("octopusha/node:0.1.0");
         assertThat(pod.getContainers().getFirst().getImagePullPolicy()).isEqualTo("Always");
         assertThat(pod.getContainers().getFirst().getResources().getLimits()).containsExactly(
@@ -166,20 +166,25 @@ class NodeStatefulSetTest {
 
     @Test
     void templateHashChangesWithThePodTemplateOnly() {
-        String hash = NodeStatefulSet.templateHash(cluster);
-        assertThat(NodeStatefulSet.templateHash(Clusters.minimal("octo", "prod"))).isEqualTo(hash);
-        assertThat(NodeStatefulSet.desired(cluster, 3).getSpec().getTemplate().getMetadata().getAnnotations())
+        String hash = NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY);
+        assertThat(NodeStatefulSet.templateHash(Clusters.minimal("octo", "prod"), Clusters.ADMIN_KEY)).isEqualTo(hash);
+        assertThat(NodeStatefulSet.desired(cluster, 3, Clusters.ADMIN_KEY).getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry(Labels.TEMPLATE_HASH, hash);
 
         cluster.getSpec().replicas = 7;
-        assertThat(NodeStatefulSet.templateHash(cluster)).as("scaling restarts nothing").isEqualTo(hash);
+        assertThat(NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY)).as("scaling restarts nothing").isEqualTo(hash);
         cluster.getSpec().image = "octopusha/node:0.2.0";
-        String newImage = NodeStatefulSet.templateHash(cluster);
+        String newImage = NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY);
         assertThat(newImage).isNotEqualTo(hash);
         cluster.getSpec().taskCap = 9;
         cluster.getSpec().nodeLimit = 4;
-        assertThat(NodeStatefulSet.templateHash(cluster)).as("caps and limits apply live").isEqualTo(newImage);
+        assertThat(NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY)).as("caps and limits apply live").isEqualTo(newImage);
         cluster.getSpec().terminationGracePeriodSeconds = 60L;
-        assertThat(NodeStatefulSet.templateHash(cluster)).isNotEqualTo(newImage);
+        String newGrace = NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY);
+        assertThat(newGrace).isNotEqualTo(newImage);
+        assertThat(NodeStatefulSet.templateHash(cluster, "API-ROTATEDKEY00000000000000"))
+                .as("a rotated admin key restarts the nodes, so that each registers it").isNotEqualTo(newGrace);
+        assertThat(NodeStatefulSet.desired(cluster, 3, Clusters.ADMIN_KEY).getSpec().getTemplate().getMetadata()
+                .getAnnotations().get(Labels.ADMIN_KEY_FINGERPRINT)).doesNotContain(Clusters.ADMIN_KEY).hasSize(16);
     }
 }
