@@ -25,10 +25,4 @@ public record TaskFilter(List<Long> numbers, Set<TaskState> states, List<String>
     public TaskFilter(List<Long> numbers, Set<TaskState> states, List<String> nodes, List<String> names, List<String> spaces) {
         this(numbers, states, nodes, names, spaces, null, null, null, TimeRange.ANY, TimeRange.ANY, TimeRange.ANY);
     }
-
-    /** The same filter over every state, for counting tasks per state. */
-    public TaskFilter withoutStates() {
-        return new TaskFilter(numbers, null, nodes, names, spaces, partialName, descriptionContains, excludedNames,
-                queued, started, completed);
-    }
 }

@@ -269,7 +269,7 @@ public final class TaskQueue {
 
     /**
      * How many tasks match the filter in each state (states it does not match count 0), in one statement: a listing's
-     * TotalCounts, and its TotalResults as the sum over the states it asks for.
+     * TotalCounts, and its TotalResults as their sum.
      */
     public Map<TaskState, Integer> countByState(TaskFilter filter) {
         Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);

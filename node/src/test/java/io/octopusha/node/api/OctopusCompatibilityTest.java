@@ -290,7 +290,12 @@ class OctopusCompatibilityTest {
         assertThat(list.get("TotalCounts").fieldNames()).toIterable().contains("Queued", "Executing", "Cancelling", "Success",
                 "Failed", "Canceled", "TimedOut");
         assertThat(ids(get(t, Map.of("running", true)))).containsExactly(running);
-        assertThat(ids(get(t, Map.of("active", true)))).containsExactlyInAnyOrder(running, queuedFirst, queuedSecond);
+        JsonNode active = get(t, Map.of("active", true));
+        assertThat(ids(active)).containsExactlyInAnyOrder(running, queuedFirst, queuedSecond);
+        assertThat(active.get("TotalCounts").get("Queued").asInt()).isEqualTo(2);
+        assertThat(active.get("TotalCounts").get("Executing").asInt()).isEqualTo(1);
+        assertThat(active.get("TotalCounts").get("Success").asInt()).as("a state left out counts 0").isZero();
+        assertThat(active.get("TotalResults").asInt()).isEqualTo(3);
 
         JsonNode task = get(t, Map.of("id", finished));
         assertFields(task, "task", "Id", "SpaceId", "Name", "Description", "Arguments", "State", "QueueTime", "StartTime",
