@@ -6,6 +6,7 @@ import io.octopusha.node.storage.TaskLog;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +31,7 @@ public final class TaskActivity {
                                   int progressPercentage, String progressMessage) {
     }
 
-    /** Lines {@code from} to {@code to} (0-based, both included) of the log as shown. */
+    /** Lines {@code from} to {@code to} (0-based, both included) of the log as shown; several ranges choose the lines any covers. */
     public record Range(int from, int to) {
     }
 
@@ -57,10 +58,13 @@ public final class TaskActivity {
             elements.add(new LogElement(entry.category(), entry.occurredAt(), entry.messageText(), null));
         }
         if (ranges != null) {
-            List<LogElement> chosen = new ArrayList<>();
+            // The lines any range covers, once each and in the log's order: overlapping ranges cannot multiply a log.
+            BitSet wanted = new BitSet();
             for (Range r : ranges) {
-                for (int i = r.from(); i <= r.to() && i < elements.size(); i++) chosen.add(elements.get(i));
+                if (r.from() < elements.size()) wanted.set(r.from(), Math.min(r.to(), elements.size() - 1) + 1);
             }
+            List<LogElement> chosen = new ArrayList<>();
+            for (int i = wanted.nextSetBit(0); i >= 0; i = wanted.nextSetBit(i + 1)) chosen.add(elements.get(i));
             elements = chosen;
         }
         if (tail != null && elements.size() > tail) elements = elements.subList(elements.size() - tail, elements.size());
