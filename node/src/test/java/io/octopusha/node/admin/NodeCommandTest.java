@@ -217,6 +217,29 @@ class NodeCommandTest {
         assertThat(command(environmentOf("capped"), "--task-cap=3").out()).contains("(no change)");
     }
 
+    /** A node without OCTOPUS_DB_URL runs its own PostgreSQL; the command, with the same settings, finds it. */
+    @Test
+    void findsTheEmbeddedDatabaseOfANodeWithoutADatabaseUrl() {
+        Map<String, String> alone = new HashMap<>(cluster.environment("single", Map.of()));
+        alone.remove("OCTOPUS_DB_URL");
+        alone.remove("OCTOPUS_DB_USER");
+        alone.put("OCTOPUS_SHARED_DIR", cluster.root().resolve("single-shared").toString());
+        try (NodeProcess node = NodeProcess.start("single", Ports.free(), alone, cluster.root().resolve("logs/single.log"),
+                List.of("-Xmx128m")).awaitReady(Duration.ofSeconds(120))) {
+            Api direct = new Api(node.baseUrl(), null);
+            assertThat(direct.get("/api/octopusservernodes/ping").status()).isEqualTo(200);
+            Result result = command(alone, "--drain=true");
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(result.out()).contains("node single: drained");
+            await().atMost(Duration.ofSeconds(5)).until(() -> direct.get("/api/octopusservernodes/ping").status() == 418);
+        }
+        Map<String, String> nothingRunning = new HashMap<>(alone);
+        nothingRunning.put("OCTOPUS_DATA_DIR", cluster.root().resolve("no-such-node").toString());
+        Result none = command(nothingRunning, "--drain=true");
+        assertThat(none.exitCode()).isEqualTo(NodeCommand.BAD_INPUT);
+        assertThat(none.err()).startsWith("octopus-node node: OCTOPUS_DB_URL is not set and no embedded PostgreSQL runs in");
+    }
+
     @Test
     void readsTheNodesSettingsIncludingFileSecrets() throws IOException {
         Path password = cluster.root().resolve("db-password");
