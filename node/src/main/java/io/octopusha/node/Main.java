@@ -1,5 +1,6 @@
 package io.octopusha.node;
 
+import io.octopusha.node.admin.NodeCommand;
 import io.octopusha.node.cluster.NodeLimitExceededException;
 import io.octopusha.node.config.ConfigException;
 import io.octopusha.node.config.ConfigLoader;
@@ -7,14 +8,25 @@ import io.octopusha.node.config.NodeConfig;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Starts a node from OCTOPUS_* variables and flags; bad configuration stops it with one line. */
+/**
+ * Starts a node from OCTOPUS_* variables and flags; bad configuration stops it with one line. With {@code node} as
+ * its first argument it runs the administrator's {@link NodeCommand} instead (drain, task cap) and exits.
+ */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("node")) {
+            // The command prints its own lines; the libraries' logs would only clutter a terminal or a preStop hook's event.
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                    .setLevel(ch.qos.logback.classic.Level.OFF);
+            System.exit(NodeCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
+            return;
+        }
         NodeConfig config;
         try {
             config = ConfigLoader.load(System.getenv(), args);

@@ -9,6 +9,9 @@ import io.octopusha.node.api.ApiKeysApi;
 import io.octopusha.node.api.ArtifactsApi;
 import io.octopusha.node.api.ApiServer;
 import io.octopusha.node.api.EventsApi;
+import io.octopusha.node.api.FeedsApi;
+import io.octopusha.node.api.LicensesApi;
+import io.octopusha.node.api.ServerStatusApi;
 import io.octopusha.node.api.HealthApi;
 import io.octopusha.node.api.MetricsApi;
 import io.octopusha.node.api.NodesApi;
@@ -20,6 +23,7 @@ import io.octopusha.node.api.UsersApi;
 import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.FailedSignIns;
+import io.octopusha.node.cluster.ClusterHealth;
 import io.octopusha.node.cluster.Heartbeat;
 import io.octopusha.node.cluster.LocalNode;
 import io.octopusha.node.cluster.NodeRegistry;
@@ -163,6 +167,7 @@ public final class OctopusNode implements AutoCloseable {
             AuditLog audit = closeLater(new AuditLog(database.dsl(), config.nodeName()));
             health = new HealthApi(localNode);
             SpacesApi spaces = new SpacesApi(database.dsl());
+            ClusterHealth clusterHealth = new ClusterHealth(registry, config.nodeLimit());
             UUID installationId = database.dsl().select(INSTALLATION.INSTALLATION_ID).from(INSTALLATION).fetchSingle().value1();
             api = closeLater(new ApiServer(config.nodeName(), new AccessControl(apiKeys, new FailedSignIns(config.authFailureLimit(), Duration.ofMinutes(1)), audit), meters, List.of(
                     new RootApi(VERSION, installationId),
@@ -171,10 +176,13 @@ public final class OctopusNode implements AutoCloseable {
                     spaces,
                     new TasksApi(taskQueue, taskTypes, spaces, storage, config.queueTimeout(), enqueuer, audit),
                     new PackagesApi(packages, spaces, audit),
-                    new ArtifactsApi(artifacts),
+                    new FeedsApi(packages, spaces),
+                    new ArtifactsApi(artifacts, taskQueue, spaces, audit),
                     new ApiKeysApi(apiKeys, audit),
+                    new UsersApi(apiKeys, audit),
                     new EventsApi(audit),
-                    new UsersApi(),
+                    new ServerStatusApi(VERSION, config.nodeName(), clusterHealth),
+                    new LicensesApi(clusterHealth),
                     new MetricsApi(meters))));
             api.start(config.bindAddress(), config.httpPort());
             log.info("node {} ({}) listening on port {}", config.nodeName(), VERSION, api.port());

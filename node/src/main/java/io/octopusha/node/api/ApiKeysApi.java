@@ -26,7 +26,7 @@ public final class ApiKeysApi implements ApiRoutes {
         routes.get(PATH, ctx -> {
             Paging paging = Paging.from(ctx);
             List<ApiKeys.KeyInfo> all = apiKeys.list();
-            ctx.json(paging.collection("ApiKey", paging.page(all), all.size(), PATH));
+            ctx.json(paging.collection("ApiKey", paging.page(all), all.size(), ctx));
         }, Role.Administrator);
         routes.post(PATH, ctx -> {
             ObjectNode body = RequestBodies.object(ctx);

@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     public static final String NODE_HEADER = "X-Octopus-Node";
+    /** Octopus Server's own name for the header that says which node answered. */
+    public static final String OCTOPUS_NODE_HEADER = "Octopus-Node";
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     /**
      * How long a stopping node waits for the requests it is serving. Meanwhile it refuses new connections, ends
@@ -106,6 +108,7 @@ public final class ApiServer implements AutoCloseable {
             });
             config.routes.before(ctx -> {
                 ctx.header(NODE_HEADER, nodeName);
+                ctx.header(OCTOPUS_NODE_HEADER, nodeName);
                 browserHardening(ctx);
             });
             config.routes.beforeMatched(InputGuard::check);

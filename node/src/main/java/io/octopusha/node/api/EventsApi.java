@@ -7,10 +7,7 @@ import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.audit.AuditLog.Event;
 import io.octopusha.node.auth.Role;
 
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 
@@ -52,23 +49,10 @@ public final class EventsApi implements ApiRoutes {
             throw new InvalidInputException("from must not be after to.");
         }
         ctx.json(paging.collection("Event", audit.list(filter, paging.skip(), paging.take()).stream()
-                .map(EventResource::of).toList(), audit.count(filter), PATH));
+                .map(EventResource::of).toList(), audit.count(filter), ctx));
     }
 
-    /** An ISO-8601 time with offset, or a date (its midnight, UTC). */
     private static OffsetDateTime time(Context ctx, String name) {
-        String raw = ctx.queryParam(name);
-        if (raw == null || raw.isEmpty()) return null;
-        OffsetDateTime time;
-        try {
-            time = raw.length() <= 10 ? LocalDate.parse(raw).atStartOfDay().atOffset(ZoneOffset.UTC) : OffsetDateTime.parse(raw);
-        } catch (DateTimeParseException e) {
-            time = null;
-        }
-        // PostgreSQL's range is narrower than Java's: a year it cannot hold would be a database error.
-        if (time == null || time.getYear() < 1 || time.getYear() > 9999) {
-            throw new InvalidInputException(name + " must be an ISO-8601 time with offset, such as 2030-01-01T00:00:00Z, or a date.");
-        }
-        return time;
+        return QueryParams.time(ctx, name);
     }
 }

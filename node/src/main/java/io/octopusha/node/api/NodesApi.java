@@ -43,12 +43,13 @@ public final class NodesApi implements ApiRoutes {
         }
     }
 
+    /** A summary entry; {@code Links.Node} is the node resource, which Octopus's drain scripts GET and PUT back. */
     record SummaryNode(String id, String name, int maxConcurrentTasks, boolean isInMaintenanceMode,
                        OffsetDateTime lastSeen, boolean isOffline, int runningTaskCount, String version, String status,
-                       OffsetDateTime lastModifiedOn, String lastModifiedBy) {
+                       OffsetDateTime lastModifiedOn, String lastModifiedBy, Map<String, String> links) {
     }
 
-    record Summary(List<SummaryNode> nodes) {
+    record Summary(List<SummaryNode> nodes, Map<String, String> links) {
     }
 
     record Details(String id, List<?> runningTasks, Map<String, String> links) {
@@ -68,8 +69,8 @@ public final class NodesApi implements ApiRoutes {
     public Summary summary() {
         return new Summary(registry.all().stream().map(n -> new SummaryNode(n.id(), n.name(), n.maxConcurrentTasks(),
                 n.inMaintenanceMode(), n.lastSeen(), n.offline(), n.runningTasks(), n.version(), n.status().name(),
-                n.lastModifiedOn(), n.lastModifiedBy()))
-                .toList());
+                n.lastModifiedOn(), n.lastModifiedBy(), Map.of("Node", PATH + "/" + n.id(), "Details", PATH + "/" + n.id() + "/details")))
+                .toList(), Map.of("Self", PATH + "/summary"));
     }
 
     private void list(Context ctx) {
@@ -81,7 +82,7 @@ public final class NodesApi implements ApiRoutes {
                 .filter(n -> partialName == null || n.name().toLowerCase(Locale.ROOT).contains(partialName.toLowerCase(Locale.ROOT)))
                 .toList();
         ctx.json(paging.collection("OctopusServerNode", paging.page(matching).stream().map(NodeResource::of).toList(),
-                matching.size(), PATH));
+                matching.size(), ctx));
     }
 
     private void details(Context ctx) {

@@ -14,7 +14,8 @@ import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.queue.TaskState;
 import io.octopusha.node.storage.SharedStorage;
-import io.octopusha.node.storage.TaskLog;
+import io.octopusha.node.tasks.TaskActivity;
+import io.octopusha.node.tasks.TaskAdministration;
 import io.octopusha.node.tasks.TaskType;
 import io.octopusha.node.tasks.TaskTypes;
 
@@ -25,18 +26,30 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Tasks: list, create, get, details with log, raw log, cancel; also under {@code /api/{spaceId}/tasks}. */
+/**
+ * Tasks, every route both under {@code /api/tasks} and {@code /api/{spaceId}/tasks} as Octopus serves them: list
+ * (with Octopus's filters and TotalCounts), create, get, details with the activity log, raw log, cancel, re-run
+ * ({@code POST .../tasks/rerun/{id}}), queued-behind, state, prioritize, and the task types.
+ */
 public final class TasksApi implements ApiRoutes {
     public static final String PATH = "/api/tasks";
+    public static final String TEMPLATE = PATH + "{/id}{?skip,take,ids,partialName,states,name,node,running,active,spaces,"
+            + "includeSystem,description,fromQueueDate,toQueueDate,fromStartDate,toStartDate,fromCompletedDate,toCompletedDate}";
+    public static final String TASK_TYPES = PATH + "/tasktypes";
     private static final String NODE_PREFIX = "OctopusServerNodes-";
+    private static final int MAX_REASON = 1_000;
+    private static final DateTimeFormatter COMPLETED = DateTimeFormatter.ofPattern("EEEE, MMMM d, yyyy h:mm a", Locale.ENGLISH);
 
     private final TaskQueue queue;
     private final TaskTypes types;
@@ -44,6 +57,7 @@ public final class TasksApi implements ApiRoutes {
     private final SharedStorage storage;
     private final Duration defaultQueueTimeout;
     private final Enqueuer enqueuer;
+    private final TaskAdministration administration;
     private final AuditLog audit;
 
     public TasksApi(TaskQueue queue, TaskTypes types, SpacesApi spaces, SharedStorage storage,
@@ -55,43 +69,66 @@ public final class TasksApi implements ApiRoutes {
         this.defaultQueueTimeout = defaultQueueTimeout;
         this.enqueuer = enqueuer;
         this.audit = audit;
+        this.administration = new TaskAdministration(queue, types, enqueuer, storage, defaultQueueTimeout);
     }
 
     @Override
     public void register(RoutesConfig routes) {
         for (String base : List.of(PATH, "/api/{spaceId}/tasks")) {
+            // Fixed paths first: Javalin takes the first route that matches, and {id} matches "tasktypes" too.
+            routes.get(base + "/tasktypes", this::taskTypes, Role.Viewer);
+            routes.get(base + "/taskTypes", this::taskTypes, Role.Viewer);
+            routes.post(base + "/rerun/{id}", this::rerun, Role.Operator);
             routes.get(base, this::list, Role.Viewer);
             routes.post(base, this::create, Role.Operator);
             routes.get(base + "/{id}", ctx -> ctx.json(resource(find(ctx))), Role.Viewer);
+            routes.get(base + "/{id}/details", this::details, Role.Viewer);
+            routes.get(base + "/{id}/raw", this::raw, Role.Viewer);
+            routes.get(base + "/{id}/queued-behind", this::queuedBehind, Role.Viewer);
+            routes.post(base + "/{id}/cancel", this::cancel, Role.Operator);
+            routes.post(base + "/{id}/state", this::state, Role.Operator);
+            routes.post(base + "/{id}/prioritize", this::prioritize, Role.Operator);
         }
-        routes.get(PATH + "/{id}/details", this::details, Role.Viewer);
-        routes.get(PATH + "/{id}/raw", this::raw, Role.Viewer);
-        routes.post(PATH + "/{id}/cancel", this::cancel, Role.Operator);
     }
 
     public record TaskResource(String id, String spaceId, String name, String description, ObjectNode arguments,
-                               String state, OffsetDateTime queueTime, OffsetDateTime queueTimeExpiry,
+                               String state, String completed, OffsetDateTime queueTime, OffsetDateTime queueTimeExpiry,
                                OffsetDateTime startTime, OffsetDateTime lastUpdatedTime, OffsetDateTime completedTime,
                                String serverNode, String duration, String errorMessage,
                                boolean hasBeenPickedUpByProcessor, boolean isCompleted, boolean finishedSuccessfully,
-                               boolean hasPendingInterruptions, boolean hasWarningsOrErrors, boolean canRerun,
-                               Map<String, String> links) {
+                               boolean hasPendingInterruptions, boolean canRerun, boolean hasWarningsOrErrors,
+                               String projectId, Map<String, String> links) {
+    }
+
+    /** A task listing: Octopus's collection with TotalCounts, the matching tasks in each state (every state is named). */
+    public record TaskCollection(String itemType, long totalResults, int itemsPerPage, int numberOfPages,
+                                 int lastPageNumber, Map<TaskState, Integer> totalCounts, List<TaskResource> items,
+                                 Map<String, String> links) {
+    }
+
+    record TaskTypeResource(String id, String name, boolean isSystem, Map<String, String> links) {
     }
 
     public static TaskResource resource(TaskRecord t) {
         String self = PATH + "/" + t.id();
         Map<String, String> links = new LinkedHashMap<>();
         links.put("Self", self);
-        links.put("Raw", self + "/raw");
-        links.put("Details", self + "/details");
-        links.put("Cancel", self + "/cancel");
         links.put("Web", "/#/tasks/" + t.id());
+        links.put("Raw", self + "/raw");
+        links.put("Rerun", PATH + "/rerun/" + t.id());
+        links.put("Cancel", self + "/cancel");
+        links.put("State", self + "/state");
+        links.put("Prioritize", self + "/prioritize");
+        links.put("QueuedBehind", self + "/queued-behind{?skip,take}");
+        links.put("Details", self + "/details{?verbose,tail,ranges}");
+        links.put("Artifacts", "/api/" + t.spaceId() + "/artifacts?regarding=" + t.id());
         OffsetDateTime end = t.completedTime() != null ? t.completedTime() : OffsetDateTime.now();
         String duration = t.startTime() == null ? null : humanDuration(Duration.between(t.startTime(), end));
+        String completed = t.completedTime() == null ? null : t.completedTime().atZoneSameInstant(ZoneOffset.UTC).format(COMPLETED);
         return new TaskResource(t.id(), t.spaceId(), t.name(), t.description(), t.arguments(), t.state().name(),
-                t.queueTime(), t.queueTimeExpiry(), t.startTime(), t.lastUpdatedTime(), t.completedTime(),
+                completed, t.queueTime(), t.queueTimeExpiry(), t.startTime(), t.lastUpdatedTime(), t.completedTime(),
                 nodeName(t.serverNode()), duration, t.errorMessage(), t.startTime() != null, t.state().isCompleted(),
-                t.state() == TaskState.Success, false, t.hasWarningsOrErrors(), false, links);
+                t.state() == TaskState.Success, false, TaskAdministration.canRerun(t), t.hasWarningsOrErrors(), null, links);
     }
 
     private static String nodeName(String nodeId) {
@@ -110,8 +147,16 @@ public final class TasksApi implements ApiRoutes {
     private void list(Context ctx) {
         Paging paging = Paging.from(ctx);
         TaskFilter filter = filterFrom(ctx);
-        ctx.json(paging.collection("Task", queue.list(filter, paging.skip(), paging.take()).stream()
-                .map(TasksApi::resource).toList(), queue.count(filter), ctx.path()));
+        // One statement counts the matching tasks in each state (a state the request leaves out counts 0): counting
+        // every state whatever the request asked would read every finished task for a states=Queued count, which the
+        // operator and the portal ask for every few seconds and the queued-task index answers alone.
+        Map<TaskState, Integer> counts = queue.countByState(filter);
+        long total = counts.values().stream().mapToLong(Integer::longValue).sum();
+        List<TaskResource> items = paging.take() == 0 ? List.of()
+                : queue.list(filter, paging.skip(), paging.take()).stream().map(TasksApi::resource).toList();
+        int pages = paging.numberOfPages(total);
+        ctx.json(new TaskCollection("Task", total, paging.take(), pages, Math.max(0, pages - 1), counts, items,
+                paging.links(ctx, total)));
     }
 
     private TaskFilter filterFrom(Context ctx) {
@@ -128,31 +173,37 @@ public final class TasksApi implements ApiRoutes {
         List<String> stateNames = IdList.from(ctx, "states");
         if (stateNames != null) {
             states = EnumSet.noneOf(TaskState.class);
-            for (String name : stateNames) states.add(state(name));
+            for (String name : stateNames) states.add(state(name, "states"));
         }
-        if (flag(ctx, "active")) states = intersect(states, TaskState.ACTIVE);
-        if (flag(ctx, "running")) states = intersect(states, TaskState.RUNNING);
+        if (QueryParams.flag(ctx, "active")) states = intersect(states, TaskState.ACTIVE);
+        if (QueryParams.flag(ctx, "running")) states = intersect(states, TaskState.RUNNING);
         List<String> nodes = IdList.from(ctx, "node");
         if (nodes != null) nodes = nodes.stream().map(n -> n.startsWith(NODE_PREFIX) ? n : NODE_PREFIX + n).toList();
         List<String> spaceIds = IdList.from(ctx, "spaces");
+        if (spaceIds != null && spaceIds.stream().anyMatch(s -> s.equalsIgnoreCase("all"))) spaceIds = null;
         String scoped = ctx.pathParamMap().get("spaceId");
         if (scoped != null) {
             requireSpace(scoped);
             spaceIds = List.of(scoped);
         }
-        return new TaskFilter(numbers, states, nodes, IdList.from(ctx, "name"), spaceIds);
+        Boolean includeSystem = QueryParams.bool(ctx, "includeSystem");
+        return new TaskFilter(numbers, states, nodes, IdList.from(ctx, "name"), spaceIds,
+                QueryParams.text(ctx, "partialName", 200), QueryParams.text(ctx, "description", 1_000),
+                Boolean.FALSE.equals(includeSystem) ? types.systemNames() : null,
+                range(ctx, "fromQueueDate", "toQueueDate"), range(ctx, "fromStartDate", "toStartDate"),
+                range(ctx, "fromCompletedDate", "toCompletedDate"));
     }
 
-    private static TaskState state(String name) {
+    private static TaskFilter.TimeRange range(Context ctx, String fromName, String toName) {
+        OffsetDateTime from = QueryParams.time(ctx, fromName);
+        OffsetDateTime to = QueryParams.time(ctx, toName);
+        if (from != null && to != null && from.isAfter(to)) throw new InvalidInputException(fromName + " must not be after " + toName + ".");
+        return new TaskFilter.TimeRange(from, to);
+    }
+
+    private static TaskState state(String name, String what) {
         for (TaskState s : TaskState.values()) if (s.name().equalsIgnoreCase(name)) return s;
-        throw new InvalidInputException("states: '" + name + "' is not a task state; use " + List.of(TaskState.values()) + ".");
-    }
-
-    private static boolean flag(Context ctx, String name) {
-        String raw = ctx.queryParam(name);
-        if (raw == null || raw.isEmpty() || raw.equalsIgnoreCase("false")) return false;
-        if (raw.equalsIgnoreCase("true")) return true;
-        throw new InvalidInputException(name + " must be true or false.");
+        throw new InvalidInputException(what + ": '" + name + "' is not a task state; use " + List.of(TaskState.values()) + ".");
     }
 
     private static Set<TaskState> intersect(Set<TaskState> states, Set<TaskState> with) {
@@ -192,28 +243,11 @@ public final class TasksApi implements ApiRoutes {
 
     private void details(Context ctx) {
         TaskRecord task = find(ctx);
-        Integer tail = null;
-        String rawTail = ctx.queryParam("tail");
-        if (rawTail != null && !rawTail.isEmpty()) {
-            if (!rawTail.matches("\\d{1,9}")) throw new InvalidInputException("tail must be a whole number of 0 or more.");
-            tail = Integer.parseInt(rawTail);
-        }
+        Boolean verbose = QueryParams.bool(ctx, "verbose");
+        Integer tail = QueryParams.count(ctx, "tail");
+        List<TaskActivity.Range> ranges = TaskActivity.parseRanges(ctx.queryParam("ranges"));
         Path file = storage.taskLog(task.id());
-        List<String> lines = readLines(file);
-        if (tail != null && lines.size() > tail) lines = lines.subList(lines.size() - tail, lines.size());
-        List<Map<String, Object>> elements = lines.stream().map(TaskLog.Entry::parse).map(e -> {
-            Map<String, Object> element = new LinkedHashMap<>();
-            element.put("Category", e.category());
-            element.put("MessageText", e.messageText());
-            element.put("OccurredAt", e.occurredAt());
-            return element;
-        }).toList();
-        Map<String, Object> activity = new LinkedHashMap<>();
-        activity.put("Id", task.id() + "_activity");
-        activity.put("Name", task.description());
-        activity.put("Status", activityStatus(task.state()));
-        activity.put("LogElements", elements);
-        activity.put("Children", List.of());
+        TaskActivity.ActivityElement activity = TaskActivity.of(task, readLines(file), Boolean.TRUE.equals(verbose), ranges, tail);
         long size;
         try {
             size = Files.exists(file) ? Files.size(file) : 0;
@@ -226,17 +260,8 @@ public final class TasksApi implements ApiRoutes {
         details.put("PhysicalLogSize", size);
         details.put("Progress", Map.of("ProgressPercentage", task.state().isCompleted() ? 100 : 0,
                 "EstimatedTimeRemaining", task.state().isCompleted() ? "" : "unknown"));
+        details.put("Links", Map.of("Self", PATH + "/" + task.id() + "/details"));
         ctx.json(details);
-    }
-
-    private static String activityStatus(TaskState state) {
-        return switch (state) {
-            case Queued -> "Pending";
-            case Executing, Cancelling -> "Running";
-            case Success -> "Success";
-            case Failed, TimedOut -> "Failed";
-            case Canceled -> "Canceled";
-        };
     }
 
     private void raw(Context ctx) {
@@ -252,6 +277,14 @@ public final class TasksApi implements ApiRoutes {
         }
     }
 
+    private void queuedBehind(Context ctx) {
+        TaskRecord task = find(ctx);
+        Paging paging = Paging.from(ctx);
+        List<TaskResource> ahead = paging.take() == 0 ? List.of()
+                : queue.queuedAhead(task, paging.skip(), paging.take()).stream().map(TasksApi::resource).toList();
+        ctx.json(paging.collection("Task", ahead, queue.countQueuedAhead(task), ctx));
+    }
+
     private void cancel(Context ctx) {
         TaskRecord task = find(ctx);
         TaskQueue.CancelResult result = queue.cancel(task.number());
@@ -261,7 +294,59 @@ public final class TasksApi implements ApiRoutes {
                     ? "Canceled task " + task.id() + " before it started" : "Canceled task " + task.id() + ", which was running")
                     + " (" + task.name() + ": " + task.description() + ")", List.of(task.id(), task.spaceId()));
         }
-        ctx.json(resource(queue.find(task.number()).orElseThrow(() -> ApiException.notFound(task.id()))));
+        ctx.json(resource(reread(task)));
+    }
+
+    /** {@code POST /api/tasks/rerun/{id}}: a new task with the same name and arguments; 200 with it, as Octopus answers. */
+    private void rerun(Context ctx) {
+        TaskRecord original = find(ctx);
+        TaskRecord task = administration.rerun(original, AccessControl.principal(ctx).role());
+        audit.record(AccessControl.actor(ctx), AuditLog.Category.Created, "Re-ran task " + original.id() + " as " + task.id()
+                + " (" + task.name() + ": " + task.description() + ")", List.of(task.id(), original.id(), task.spaceId()));
+        ctx.json(resource(task));
+    }
+
+    /** {@code {state, reason}} (Octopus's client sends them in lower case): marks a finished task Success, Failed or Canceled. */
+    private void state(Context ctx) {
+        TaskRecord task = find(ctx);
+        ObjectNode body = RequestBodies.object(ctx);
+        String rawState = field(body, "State", 50);
+        String reason = field(body, "Reason", MAX_REASON);
+        if (rawState == null || rawState.isBlank()) throw new InvalidInputException("state is required: Success, Failed or Canceled.");
+        if (reason == null || reason.isBlank()) throw new InvalidInputException("reason is required: say why the state is changed.");
+        TaskState newState = state(rawState, "state");
+        AuditLog.Actor who = AccessControl.actor(ctx);
+        TaskState before = administration.markAs(task, newState, reason.strip(), who.username());
+        audit.record(who, AuditLog.Category.Modified, "Changed the state of task " + task.id() + " from " + before + " to "
+                + newState + ": " + reason.strip(), List.of(task.id(), task.spaceId()));
+        ctx.json(resource(reread(task)));
+    }
+
+    /** {@code POST .../prioritize}: a queued task moves to the front of the queue. */
+    private void prioritize(Context ctx) {
+        TaskRecord task = find(ctx);
+        administration.moveToFront(task);
+        audit.record(AccessControl.actor(ctx), AuditLog.Category.Modified, "Moved task " + task.id()
+                + " to the front of the queue (" + task.name() + ": " + task.description() + ")", List.of(task.id(), task.spaceId()));
+        ctx.json(resource(reread(task)));
+    }
+
+    private void taskTypes(Context ctx) {
+        String scoped = ctx.pathParamMap().get("spaceId");
+        if (scoped != null) requireSpace(scoped);
+        ctx.json(types.all().stream().map(t -> new TaskTypeResource(t.name(), t.defaultDescription(), t.isSystem(),
+                Map.of("Tasks", PATH + "?name=" + t.name()))).toList());
+    }
+
+    /** A field by its PascalCase name or in lower camel case, as Octopus accepts both. */
+    private static String field(ObjectNode body, String name, int maxLength) {
+        String lower = Character.toLowerCase(name.charAt(0)) + name.substring(1);
+        if (body.has(name) && body.has(lower)) throw new InvalidInputException("Send " + name + " once, not also as " + lower + ".");
+        return JsonFields.optionalString(body, body.has(name) ? name : lower, maxLength);
+    }
+
+    private TaskRecord reread(TaskRecord task) {
+        return queue.find(task.number()).orElseThrow(() -> ApiException.notFound(task.id()));
     }
 
     private TaskRecord find(Context ctx) {

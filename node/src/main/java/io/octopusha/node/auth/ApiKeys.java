@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import static io.octopusha.node.db.schema.Tables.API_KEY;
+import static io.octopusha.node.db.schema.Tables.OCTOPUS_USER;
 
 /**
  * API keys, stored as SHA-256 hashes. Every node keeps all keys in memory so authentication costs no
@@ -37,11 +38,18 @@ public final class ApiKeys {
         this.db = db;
     }
 
-    public record CreatedKey(String id, String purpose, Role role, String apiKey, OffsetDateTime created) {
+    /** The user the bootstrap administrator keys belong to (migration V12). */
+    public static final String BOOTSTRAP_USER = "Users-1";
+
+    public record CreatedKey(String id, String purpose, Role role, String userId, String apiKey, OffsetDateTime created) {
     }
 
-    public record KeyInfo(String id, String purpose, Role role, String prefix, OffsetDateTime created,
+    public record KeyInfo(String id, String purpose, Role role, String userId, String prefix, OffsetDateTime created,
                           OffsetDateTime lastUsed) {
+    }
+
+    /** A user: a service account whose keys all have its role. */
+    public record User(String id, String displayName, Role role, OffsetDateTime created) {
     }
 
     /** The principal for a raw key, from memory. */
@@ -57,9 +65,11 @@ public final class ApiKeys {
      * started before a key's commit could land after this node's own reload and drop the new key.
      */
     public synchronized void reload() {
-        byHash = db.selectFrom(API_KEY).fetch().stream().collect(Collectors.toUnmodifiableMap(
-                r -> HexFormat.of().formatHex(r.getKeyHash()),
-                r -> new Principal(r.getId(), r.getPurpose(), Role.valueOf(r.getRole()))));
+        byHash = db.select(API_KEY.KEY_HASH, API_KEY.ID, API_KEY.PURPOSE, API_KEY.ROLE, API_KEY.USER_ID, OCTOPUS_USER.DISPLAY_NAME)
+                .from(API_KEY).join(OCTOPUS_USER).on(OCTOPUS_USER.ID.eq(API_KEY.USER_ID))
+                .fetch().stream().collect(Collectors.toUnmodifiableMap(
+                        r -> HexFormat.of().formatHex(r.value1()),
+                        r -> new Principal(r.value2(), r.value3(), Role.valueOf(r.value4()), r.value5(), r.value6())));
     }
 
     /**
@@ -73,6 +83,7 @@ public final class ApiKeys {
                     .set(API_KEY.ROLE, Role.Administrator.name())
                     .set(API_KEY.KEY_HASH, sha256(configuredAdminKey))
                     .set(API_KEY.KEY_PREFIX, prefixOf(configuredAdminKey))
+                    .set(API_KEY.USER_ID, BOOTSTRAP_USER)
                     .onConflict(API_KEY.KEY_HASH).doNothing()
                     .execute();
         } else {
@@ -83,6 +94,7 @@ public final class ApiKeys {
                     .set(API_KEY.KEY_HASH, sha256(generated))
                     .set(API_KEY.KEY_PREFIX, prefixOf(generated))
                     .set(API_KEY.IS_GENERATED_BOOTSTRAP, true)
+                    .set(API_KEY.USER_ID, BOOTSTRAP_USER)
                     .onConflictDoNothing()
                     .execute();
             if (inserted == 1) {
@@ -98,26 +110,53 @@ public final class ApiKeys {
         reload();
     }
 
+    /** A new user with this role, named after the purpose, and its first key: what {@code POST /api/apikeys} makes. */
     public CreatedKey create(String purpose, Role role) {
+        CreatedKey created = db.transactionResult(tx -> {
+            String userId = tx.dsl().insertInto(OCTOPUS_USER).set(OCTOPUS_USER.DISPLAY_NAME, purpose)
+                    .set(OCTOPUS_USER.ROLE, role.name()).returning(OCTOPUS_USER.ID).fetchOne().getId();
+            return insertKey(tx.dsl(), userId, purpose, role);
+        });
+        // This node sees its own change at once; the others hear of it by NOTIFY.
+        reload();
+        return created;
+    }
+
+    /** Another key for an existing user, with the user's role; empty if there is no such user. */
+    public Optional<CreatedKey> createFor(String userId, String purpose) {
+        Optional<CreatedKey> created = findUser(userId).map(user -> insertKey(db, user.id(), purpose, user.role()));
+        reload();
+        return created;
+    }
+
+    private static CreatedKey insertKey(DSLContext db, String userId, String purpose, Role role) {
         String key = generate();
         ApiKeyRecord row = db.insertInto(API_KEY)
                 .set(API_KEY.PURPOSE, purpose)
                 .set(API_KEY.ROLE, role.name())
                 .set(API_KEY.KEY_HASH, sha256(key))
                 .set(API_KEY.KEY_PREFIX, prefixOf(key))
+                .set(API_KEY.USER_ID, userId)
                 .returning()
                 .fetchOne();
-        // This node sees its own change at once; the others hear of it by NOTIFY.
-        reload();
-        return new CreatedKey(row.getId(), row.getPurpose(), role, key, row.getCreated());
+        return new CreatedKey(row.getId(), row.getPurpose(), role, userId, key, row.getCreated());
     }
 
     public List<KeyInfo> list() {
         return db.selectFrom(API_KEY).orderBy(API_KEY.CREATED, API_KEY.ID).fetch(ApiKeys::info);
     }
 
+    public List<KeyInfo> listFor(String userId) {
+        return db.selectFrom(API_KEY).where(API_KEY.USER_ID.eq(userId)).orderBy(API_KEY.CREATED, API_KEY.ID).fetch(ApiKeys::info);
+    }
+
+    public Optional<KeyInfo> find(String id) {
+        return db.selectFrom(API_KEY).where(API_KEY.ID.eq(id)).fetchOptional(ApiKeys::info);
+    }
+
     private static KeyInfo info(ApiKeyRecord r) {
-        return new KeyInfo(r.getId(), r.getPurpose(), Role.valueOf(r.getRole()), r.getKeyPrefix(), r.getCreated(), r.getLastUsed());
+        return new KeyInfo(r.getId(), r.getPurpose(), Role.valueOf(r.getRole()), r.getUserId(), r.getKeyPrefix(),
+                r.getCreated(), r.getLastUsed());
     }
 
     /** Revokes a key; the key that was, or empty if there was none with that id. */
@@ -126,6 +165,18 @@ public final class ApiKeys {
                 .map(ApiKeys::info);
         reload();
         return deleted;
+    }
+
+    public Optional<User> findUser(String id) {
+        return db.selectFrom(OCTOPUS_USER).where(OCTOPUS_USER.ID.eq(id)).fetchOptional(ApiKeys::user);
+    }
+
+    public List<User> users() {
+        return db.selectFrom(OCTOPUS_USER).orderBy(OCTOPUS_USER.CREATED, OCTOPUS_USER.ID).fetch(ApiKeys::user);
+    }
+
+    private static User user(io.octopusha.node.db.schema.tables.records.OctopusUserRecord r) {
+        return new User(r.getId(), r.getDisplayName(), Role.valueOf(r.getRole()), r.getCreated());
     }
 
     /** Writes "last used" for keys used since the previous flush: one statement, not one per request. */

@@ -1,5 +1,5 @@
 package io.octopusha.node.auth;
 
-/** Who made a request: the API key's id, what it is for, and its role. */
-public record Principal(String keyId, String purpose, Role role) {
+/** Who made a request: the API key's id, what it is for and its role, and the user it belongs to. */
+public record Principal(String keyId, String purpose, Role role, String userId, String userDisplayName) {
 }

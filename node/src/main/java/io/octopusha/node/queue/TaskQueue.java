@@ -21,7 +21,9 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -265,6 +267,69 @@ public final class TaskQueue {
         return taskRows(RUNNING_ON, running -> running.setString(1, nodeId));
     }
 
+    /**
+     * How many tasks match the filter in each state (states it does not match count 0), in one statement: a listing's
+     * TotalCounts, and its TotalResults as their sum.
+     */
+    public Map<TaskState, Integer> countByState(TaskFilter filter) {
+        Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
+        for (TaskState state : TaskState.values()) counts.put(state, 0);
+        db.select(SERVER_TASK.STATE, DSL.count()).from(SERVER_TASK).where(conditionOf(filter))
+                .groupBy(SERVER_TASK.STATE)
+                .forEach(r -> counts.put(TaskState.valueOf(r.value1()), r.value2()));
+        return counts;
+    }
+
+    /** The queued tasks that start before this one, in the order they start: empty unless it is queued. */
+    public List<TaskRecord> queuedAhead(TaskRecord task, int skip, int take) {
+        if (task.state() != TaskState.Queued) return List.of();
+        return read(db.selectFrom(SERVER_TASK).where(aheadOf(task))
+                .orderBy(SERVER_TASK.QUEUE_TIME, SERVER_TASK.NUMBER).offset(skip).limit(take));
+    }
+
+    public int countQueuedAhead(TaskRecord task) {
+        return task.state() != TaskState.Queued ? 0 : db.fetchCount(SERVER_TASK, aheadOf(task));
+    }
+
+    private static Condition aheadOf(TaskRecord task) {
+        return SERVER_TASK.STATE.eq(TaskState.Queued.name())
+                .and(DSL.row(SERVER_TASK.QUEUE_TIME, SERVER_TASK.NUMBER).lt(task.queueTime(), task.number()));
+    }
+
+    /**
+     * Moves a queued task to the front of the queue: its queue time becomes one microsecond before that of the first
+     * other queued task (claims take tasks in queue-time order). False when it is no longer queued (a node claimed it,
+     * or it was canceled). The new queue time is never before the tasks any node has claimed, so claims that read the
+     * queue from their last claim (migration V8) find it at once.
+     */
+    public boolean moveToFront(long number) {
+        var front = DSL.select(DSL.min(SERVER_TASK.QUEUE_TIME)).from(SERVER_TASK)
+                .where(SERVER_TASK.STATE.eq(TaskState.Queued.name())).and(SERVER_TASK.NUMBER.ne(number));
+        return db.update(SERVER_TASK)
+                .set(SERVER_TASK.QUEUE_TIME, DSL.least(SERVER_TASK.QUEUE_TIME,
+                        DSL.field("({0}) - interval '1 microsecond'", OffsetDateTime.class, front)))
+                .set(SERVER_TASK.LAST_UPDATED_TIME, currentOffsetDateTime())
+                .where(SERVER_TASK.NUMBER.eq(number)).and(SERVER_TASK.STATE.eq(TaskState.Queued.name()))
+                .execute() == 1;
+    }
+
+    /** A finished task's state as an administrator sets it afterwards: the state it had, or empty if it is not finished. */
+    public Optional<TaskState> changeFinishedState(long number, TaskState newState, String errorMessage) {
+        List<String> finished = TaskState.FINISHED.stream().map(Enum::name).toList();
+        return db.transactionResult(tx -> {
+            DSLContext t = tx.dsl();
+            var row = t.select(SERVER_TASK.STATE).from(SERVER_TASK).where(SERVER_TASK.NUMBER.eq(number))
+                    .and(SERVER_TASK.STATE.in(finished)).forUpdate().fetchOne();
+            if (row == null) return Optional.empty();
+            t.update(SERVER_TASK)
+                    .set(SERVER_TASK.STATE, newState.name())
+                    .set(SERVER_TASK.ERROR_MESSAGE, errorMessage)
+                    .set(SERVER_TASK.LAST_UPDATED_TIME, currentOffsetDateTime())
+                    .where(SERVER_TASK.NUMBER.eq(number)).execute();
+            return Optional.of(TaskState.valueOf(row.value1()));
+        });
+    }
+
     private static Condition conditionOf(TaskFilter f) {
         List<Condition> conditions = new ArrayList<>();
         if (f.numbers() != null) conditions.add(SERVER_TASK.NUMBER.in(f.numbers()));
@@ -272,7 +337,21 @@ public final class TaskQueue {
         if (f.nodes() != null) conditions.add(SERVER_TASK.SERVER_NODE.in(f.nodes()));
         if (f.names() != null) conditions.add(SERVER_TASK.NAME.in(f.names()));
         if (f.spaces() != null) conditions.add(SERVER_TASK.SPACE_ID.in(f.spaces()));
+        if (f.partialName() != null) conditions.add(SERVER_TASK.NAME.containsIgnoreCase(f.partialName()));
+        if (f.descriptionContains() != null) conditions.add(SERVER_TASK.DESCRIPTION.containsIgnoreCase(f.descriptionContains()));
+        if (f.excludedNames() != null && !f.excludedNames().isEmpty()) conditions.add(SERVER_TASK.NAME.notIn(f.excludedNames()));
+        conditions.add(within(SERVER_TASK.QUEUE_TIME, f.queued()));
+        conditions.add(within(SERVER_TASK.START_TIME, f.started()));
+        conditions.add(within(SERVER_TASK.COMPLETED_TIME, f.completed()));
         return DSL.and(conditions);
+    }
+
+    private static Condition within(Field<OffsetDateTime> time, TaskFilter.TimeRange range) {
+        if (range == null || range.isAny()) return DSL.noCondition();
+        Condition c = DSL.noCondition();
+        if (range.from() != null) c = c.and(time.ge(range.from()));
+        if (range.to() != null) c = c.and(time.le(range.to()));
+        return c;
     }
 
     private interface Parameters {

@@ -9,6 +9,9 @@ public enum TaskState {
 
     public static final Set<TaskState> RUNNING = EnumSet.of(Executing, Cancelling);
     public static final Set<TaskState> ACTIVE = EnumSet.of(Queued, Executing, Cancelling);
+    public static final Set<TaskState> FINISHED = EnumSet.complementOf(EnumSet.of(Queued, Executing, Cancelling));
+    /** What an administrator may mark a finished task as (Octopus's "change state"). */
+    public static final Set<TaskState> MARKABLE = EnumSet.of(Success, Failed, Canceled);
 
     public boolean isCompleted() {
         return !ACTIVE.contains(this);

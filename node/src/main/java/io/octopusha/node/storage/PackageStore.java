@@ -19,11 +19,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -117,14 +120,77 @@ public final class PackageStore {
                 + " (or IgnoreIfExists) to replace (or keep) it.");
     }
 
+    /**
+     * What a package listing asks for: {@code filter} a case-insensitive part of the package Id, {@code packageId} an
+     * exact package Id (Octopus's nuGetPackageId), {@code latest} only the highest version of each package. Null fields
+     * do not filter.
+     */
+    public record Query(String spaceId, String filter, String packageId, boolean latest) {
+    }
+
     public List<PackageInfo> list(String spaceId, String filter, int skip, int take) {
-        return db.selectFrom(PACKAGE).where(listCondition(spaceId, filter))
+        return list(new Query(spaceId, filter, null, false), skip, take);
+    }
+
+    public int count(String spaceId, String filter) {
+        return count(new Query(spaceId, filter, null, false));
+    }
+
+    /** Packages by package Id, newest first within one; with {@code latest}, the highest version of each. */
+    public List<PackageInfo> list(Query query, int skip, int take) {
+        if (query.latest()) {
+            List<PackageInfo> latest = latest(query);
+            if (skip >= latest.size()) return List.of();
+            return latest.subList(skip, (int) Math.min(latest.size(), (long) skip + take));
+        }
+        return db.selectFrom(PACKAGE).where(listCondition(query))
                 .orderBy(PACKAGE.PACKAGE_ID, PACKAGE.PUBLISHED.desc()).offset(skip).limit(take)
                 .fetch(PackageStore::toInfo);
     }
 
-    public int count(String spaceId, String filter) {
-        return db.fetchCount(PACKAGE, listCondition(spaceId, filter));
+    public int count(Query query) {
+        if (query.latest()) {
+            return db.fetchCount(DSL.selectDistinct(PACKAGE.PACKAGE_ID).from(PACKAGE).where(listCondition(query)));
+        }
+        return db.fetchCount(PACKAGE, listCondition(query));
+    }
+
+    /** The highest version of each package, by {@link PackageVersion}, in package Id order. */
+    private List<PackageInfo> latest(Query query) {
+        Map<String, PackageInfo> highest = new TreeMap<>();
+        for (PackageInfo p : db.selectFrom(PACKAGE).where(listCondition(query)).fetch(PackageStore::toInfo)) {
+            highest.merge(p.packageId(), p, (a, b) -> PackageVersion.compare(a.version(), b.version()) >= 0 ? a : b);
+        }
+        return List.copyOf(highest.values());
+    }
+
+    /** Packages in every space: the built-in feed's statistics. */
+    public int countAll() {
+        return db.fetchCount(PACKAGE);
+    }
+
+    /**
+     * Deletes the packages with these Ids in one transaction, with their files; deletes nothing and returns the Ids
+     * not found when any is missing.
+     */
+    public List<String> deleteAll(String spaceId, List<String> ids) {
+        try (SupersededFiles superseded = new SupersededFiles()) {
+            return db.transactionResult(tx -> {
+                DSLContext t = tx.dsl();
+                Map<String, PackageRecord> rows = new HashMap<>();
+                t.selectFrom(PACKAGE).where(PACKAGE.SPACE_ID.eq(spaceId)).and(PACKAGE.ID.in(ids)).forUpdate()
+                        .forEach(r -> rows.put(r.getId(), r));
+                List<String> missing = ids.stream().filter(id -> !rows.containsKey(id)).toList();
+                if (!missing.isEmpty()) return missing;
+                t.deleteFrom(PACKAGE).where(PACKAGE.SPACE_ID.eq(spaceId)).and(PACKAGE.ID.in(ids)).execute();
+                for (PackageRecord row : rows.values()) {
+                    Path file = file(toInfo(row));
+                    superseded.hold(file);
+                    Files.deleteIfExists(file);
+                }
+                return List.<String>of();
+            });
+        }
     }
 
     public Optional<PackageInfo> find(String spaceId, String id) {
@@ -211,9 +277,11 @@ public final class PackageStore {
         return PACKAGE.SPACE_ID.eq(spaceId).and(PACKAGE.ID.eq(id));
     }
 
-    private static Condition listCondition(String spaceId, String filter) {
-        Condition c = PACKAGE.SPACE_ID.eq(spaceId);
-        return filter == null || filter.isEmpty() ? c : c.and(PACKAGE.PACKAGE_ID.containsIgnoreCase(filter));
+    private static Condition listCondition(Query q) {
+        Condition c = PACKAGE.SPACE_ID.eq(q.spaceId());
+        if (q.filter() != null && !q.filter().isEmpty()) c = c.and(PACKAGE.PACKAGE_ID.containsIgnoreCase(q.filter()));
+        if (q.packageId() != null) c = c.and(PACKAGE.PACKAGE_ID.eq(q.packageId()));
+        return c;
     }
 
     private static PackageInfo toInfo(PackageRecord r) {

@@ -26,6 +26,7 @@ public final class HealthTask implements TaskType {
 
     @Override public String name() { return "Health"; }
     @Override public String defaultDescription() { return "Check the health of the cluster"; }
+    @Override public boolean isSystem() { return true; }
 
     @Override
     public void validate(ObjectNode arguments) {

@@ -38,6 +38,7 @@ public final class RetentionTask implements TaskType {
 
     @Override public String name() { return "Retention"; }
     @Override public String defaultDescription() { return "Apply retention policies"; }
+    @Override public boolean isSystem() { return true; }
 
     @Override
     public void validate(ObjectNode arguments) {

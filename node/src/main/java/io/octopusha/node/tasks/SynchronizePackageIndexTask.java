@@ -18,6 +18,7 @@ public final class SynchronizePackageIndexTask implements TaskType {
 
     @Override public String name() { return "SynchronizeBuiltInPackageRepositoryIndex"; }
     @Override public String defaultDescription() { return "Synchronize the built-in package repository index"; }
+    @Override public boolean isSystem() { return true; }
 
     @Override
     public void validate(ObjectNode arguments) {

@@ -33,6 +33,7 @@ public final class SystemIntegrityCheckTask implements TaskType {
 
     @Override public String name() { return "SystemIntegrityCheck"; }
     @Override public String defaultDescription() { return "Check the integrity of the system"; }
+    @Override public boolean isSystem() { return true; }
 
     @Override
     public void validate(ObjectNode arguments) {

@@ -8,6 +8,14 @@ import io.octopusha.node.queue.TaskOutcome;
 public interface TaskType {
     String name();
 
+    /**
+     * Whether this is a system task: one that acts on the whole cluster rather than on a space, and that the cluster
+     * also schedules for itself. Listings leave them out with {@code includeSystem=false}.
+     */
+    default boolean isSystem() {
+        return false;
+    }
+
     /** The description a task of this type gets when its creator gives none. */
     String defaultDescription();
 

@@ -15,6 +15,16 @@ public final class TaskTypes {
         this.byName = types.stream().collect(Collectors.toUnmodifiableMap(TaskType::name, Function.identity()));
     }
 
+    /** Every type, by name. */
+    public List<TaskType> all() {
+        return byName.values().stream().sorted(java.util.Comparator.comparing(TaskType::name)).toList();
+    }
+
+    /** The names of the system task types (see {@link TaskType#isSystem()}). */
+    public List<String> systemNames() {
+        return all().stream().filter(TaskType::isSystem).map(TaskType::name).toList();
+    }
+
     /** The type of that name; an unknown name is a 400 listing the known ones. */
     public TaskType get(String name) {
         TaskType type = byName.get(name);

@@ -16,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every route the node registers, called without a key, with a bad key, with each role. */
 class AccessControlTest {
-    /** SPEC section 4: the only routes that need no key. */
+    /** SPEC section 4 and issue 20 (Octopus's server health): the only routes that need no key. */
     private static final Set<String> ANONYMOUS = Set.of(
-            "GET /api", "GET /api/octopusservernodes/ping", "GET /api/health/live", "GET /api/health/ready");
+            "GET /api", "GET /api/octopusservernodes/ping", "GET /api/health/live", "GET /api/health/ready",
+            "GET /api/serverstatus/health");
 
     private static TestCluster cluster;
     private static OctopusNode node;

@@ -51,16 +51,29 @@ class BadInputPropertyTest {
             new Route("POST", "/api/Spaces-1/tasks", List.of("Name", "Arguments", "Description")),
             new Route("POST", "/api/apikeys", List.of("Purpose", "Role")),
             new Route("POST", "/api/tasks/ServerTasks-1/cancel", List.of("Reason")),
-            new Route("POST", "/api/Spaces-1/packages/raw", List.of("file")));
+            new Route("POST", "/api/Spaces-1/packages/raw", List.of("file")),
+            new Route("POST", "/api/tasks/ServerTasks-1/state", List.of("state", "reason", "State", "Reason")),
+            new Route("POST", "/api/Spaces-1/tasks/ServerTasks-1/prioritize", List.of("Reason")),
+            new Route("POST", "/api/tasks/rerun/ServerTasks-1", List.of("Reason")),
+            new Route("POST", "/api/Spaces-1/artifacts", List.of("Filename", "ServerTaskId", "SpaceId")),
+            new Route("PUT", "/api/Spaces-1/artifacts/Artifacts-1/content", List.of("file")),
+            new Route("POST", "/api/users/Users-1/apikeys", List.of("Purpose")));
 
-    private static final Map<String, List<String>> QUERY_ROUTES = Map.of(
-            "/api/tasks", List.of("skip", "take", "ids", "states", "node", "name", "spaces", "active", "running"),
-            "/api/Spaces-1/tasks", List.of("skip", "take", "states", "node"),
-            "/api/octopusservernodes", List.of("skip", "take", "ids", "partialName"),
-            "/api/spaces", List.of("skip", "take", "ids", "partialName"),
-            "/api/Spaces-1/packages", List.of("filter", "skip", "take"),
-            "/api/artifacts", List.of("regarding", "skip", "take"),
-            "/api/tasks/ServerTasks-1/details", List.of("tail"));
+    private static final Map<String, List<String>> QUERY_ROUTES = Map.ofEntries(
+            Map.entry("/api/tasks", List.of("skip", "take", "ids", "states", "node", "name", "spaces", "active", "running",
+                    "includeSystem", "partialName", "description", "fromQueueDate", "toQueueDate", "fromStartDate",
+                    "toStartDate", "fromCompletedDate", "toCompletedDate")),
+            Map.entry("/api/Spaces-1/tasks", List.of("skip", "take", "states", "node", "fromCompletedDate")),
+            Map.entry("/api/octopusservernodes", List.of("skip", "take", "ids", "partialName")),
+            Map.entry("/api/spaces", List.of("skip", "take", "ids", "partialName")),
+            Map.entry("/api/Spaces-1/packages", List.of("filter", "skip", "take", "nuGetPackageId", "latest", "includeNotes")),
+            Map.entry("/api/Spaces-1/packages/notes", List.of("packageIds")),
+            Map.entry("/api/artifacts", List.of("regarding", "skip", "take")),
+            Map.entry("/api/Spaces-1/artifacts", List.of("regarding", "skip", "take", "ids", "partialName", "order")),
+            Map.entry("/api/Spaces-1/feeds", List.of("skip", "take", "ids", "partialName", "feedType")),
+            Map.entry("/api/users", List.of("skip", "take", "ids", "filter")),
+            Map.entry("/api/tasks/ServerTasks-1/details", List.of("tail", "verbose", "ranges")),
+            Map.entry("/api/tasks/ServerTasks-1/queued-behind", List.of("skip", "take")));
 
     private static void assertWellBehaved(Api.Response response, String what) {
         assertThat(response.status()).as(what + " -> " + response.body()).isBetween(200, 499);
@@ -101,10 +114,14 @@ class BadInputPropertyTest {
             }
             String id = encode(inputs.string());
             for (String path : List.of("/api/tasks/" + id, "/api/tasks/" + id + "/raw", "/api/octopusservernodes/" + id,
-                    "/api/Spaces-1/packages/" + id + "/raw", "/api/artifacts/" + id + "/content", "/api/spaces/" + id)) {
+                    "/api/Spaces-1/packages/" + id + "/raw", "/api/artifacts/" + id + "/content", "/api/spaces/" + id,
+                    "/api/" + id + "/tasks", "/api/Spaces-1/feeds/" + id, "/api/users/" + id + "/apikeys",
+                    "/api/Spaces-1/tasks/" + id + "/queued-behind", "/api/Spaces-" + id)) {
                 assertWellBehaved(api.get(path), "seed " + (1_000 + seed) + ": GET " + abbreviate(path));
             }
             assertWellBehaved(api.delete("/api/apikeys/" + id), "DELETE apikey " + abbreviate(id));
+            assertWellBehaved(api.delete("/api/Spaces-1/packages/bulk?ids=" + id), "DELETE packages/bulk " + abbreviate(id));
+            assertWellBehaved(api.post("/api/tasks/rerun/" + id, null), "POST rerun " + abbreviate(id));
         }
         assertThat(cluster.dsl().fetchCount(SERVER_TASK)).as("SQL metacharacters changed nothing").isEqualTo(tasksBefore);
         assertHealthy();
