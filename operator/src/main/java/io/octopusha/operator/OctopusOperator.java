@@ -32,6 +32,9 @@ public final class OctopusOperator {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withSSABasedCreateUpdateMatchForDependentResources(true)
+                    // JOSDK leaves ConfigMaps and Secrets out by default; compared client-side, a key the spec no
+                    // longer sets (OCTOPUS_NODE_LIMIT) was never removed.
+                    .withDefaultNonSSAResource(Set.of())
                     .withMetrics(metrics)
                     .withCloseClientOnStop(false);
             leaseNamespace.ifPresent(ns -> o.withLeaderElectionConfiguration(

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.TestDatabase;
@@ -27,17 +27,17 @@ import java.util.function.UnaryOperator;
  */
 public final class ClusterUnderTest {
     public static final String ADMIN_KEY = "API-KUBETIERADMINKEY0000000000000";
-    public static final String DB_SECRET = "octopus-db";
-    public static final String ADMIN_SECRET = "octopus-admin";
 
     private final KubeEnvironment env;
     private final String namespace;
     private final String name;
+    private final boolean generatedKey;
 
-    private ClusterUnderTest(KubeEnvironment env, String namespace, String name) {
+    private ClusterUnderTest(KubeEnvironment env, String namespace, String name, boolean generatedKey) {
         this.env = env;
         this.namespace = namespace;
         this.name = name;
+        this.generatedKey = generatedKey;
     }
 
     /**
@@ -45,18 +45,29 @@ public final class ClusterUnderTest {
      * cluster with kubectl; {@code spec} is YAML indented for the spec block, after the required fields.
      */
     public static ClusterUnderTest apply(KubeEnvironment env, String namespace, String name, int replicas, String spec) {
-        KubernetesClient admin = env.admin();
-        admin.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(DB_SECRET)
+        env.admin().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
+                .withName(name + "-admin").endMetadata().withStringData(Map.of("key", ADMIN_KEY)).build()).create();
+        return apply(env, namespace, name, replicas, "  adminApiKeySecretRef: {name: " + name + "-admin, key: key}\n"
+                + spec, false);
+    }
+
+    /** The same, with the admin API key the operator generates (the spec references none). */
+    public static ClusterUnderTest applyWithGeneratedKey(KubeEnvironment env, String namespace, String name, int replicas,
+                                                         String spec) {
+        return apply(env, namespace, name, replicas, spec, true);
+    }
+
+    private static ClusterUnderTest apply(KubeEnvironment env, String namespace, String name, int replicas, String spec,
+                                          boolean generatedKey) {
+        env.admin().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(name + "-db")
                 .endMetadata().withStringData(Map.of("url", TestDatabase.freshDatabaseUrl(), "user", TestDatabase.user()))
                 .build()).create();
-        admin.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(ADMIN_SECRET)
-                .endMetadata().withStringData(Map.of("key", ADMIN_KEY)).build()).create();
-        ClusterUnderTest cluster = new ClusterUnderTest(env, namespace, name);
+        ClusterUnderTest cluster = new ClusterUnderTest(env, namespace, name, generatedKey);
         env.kubectl().runWithInput(cluster.yaml(replicas, spec), "apply", "-f", "-").assertSuccess();
         return cluster;
     }
 
-    /** The manifest a user would write: required fields, the Secrets above, then {@code spec}. */
+    /** The manifest a user would write: required fields, the database Secret above, then {@code spec}. */
     public String yaml(int replicas, String spec) {
         return """
                 apiVersion: octopusha.io/v1alpha1
@@ -68,10 +79,17 @@ public final class ClusterUnderTest {
                   replicas: %d
                   image: octopusha/node:0.1.0
                   database:
-                    urlSecretRef: {name: %s, key: url}
-                    userSecretRef: {name: %s, key: user}
-                  adminApiKeySecretRef: {name: %s, key: key}
-                """.formatted(name, namespace, replicas, DB_SECRET, DB_SECRET, ADMIN_SECRET) + spec;
+                    urlSecretRef: {name: %s-db, key: url}
+                    userSecretRef: {name: %s-db, key: user}
+                """.formatted(name, namespace, replicas, name, name) + spec;
+    }
+
+    /** The admin API key the nodes accept: the referenced one, or the one the operator generated. */
+    public String adminKey() {
+        if (!generatedKey) return ADMIN_KEY;
+        var secret = env.admin().secrets().inNamespace(namespace).withName(name + "-admin-api-key").get();
+        return new String(java.util.Base64.getDecoder().decode(secret.getData().get("apiKey")),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public String namespace() {
@@ -94,9 +112,19 @@ public final class ClusterUnderTest {
         return resource().get();
     }
 
-    /** Changes the spec as `kubectl edit` would: one update of the whole object. */
+    /**
+     * Changes the spec as `kubectl edit` would: one update of the whole object, tried again on a conflict (the
+     * operator writes the status meanwhile).
+     */
     public void edit(UnaryOperator<OctopusCluster> change) {
-        resource().edit(change);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                resource().edit(change);
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) throw e;
+            }
+        }
     }
 
     public OctopusClusterStatus status() {
@@ -125,7 +153,7 @@ public final class ClusterUnderTest {
     public Api nodeApi(String pod) {
         String ip = findPod(pod).map(p -> p.getStatus().getPodIP())
                 .orElseThrow(() -> new AssertionError("no pod " + pod));
-        return new Api("http://" + ip + ":8080", ADMIN_KEY);
+        return new Api("http://" + ip + ":8080", adminKey());
     }
 
     /** Addresses the EndpointSlice controller lists as ready for the client Service. */
@@ -146,7 +174,7 @@ public final class ClusterUnderTest {
         List<String> endpoints = readyEndpoints();
         if (endpoints.isEmpty()) return Optional.empty();
         String ip = endpoints.get(ThreadLocalRandom.current().nextInt(endpoints.size()));
-        return Optional.of(new Api("http://" + ip + ":8080", ADMIN_KEY));
+        return Optional.of(new Api("http://" + ip + ":8080", adminKey()));
     }
 
     public int statefulSetReplicas() {
@@ -185,6 +213,12 @@ public final class ClusterUnderTest {
             c.getSpec().nodes.clear();
             return c;
         });
+    }
+
+    /** kubectl delete of the OctopusCluster; the garbage collector removes what it owns. */
+    public void deleteAndAwaitPodsGone() {
+        env.kubectl().run("delete", "octo", name, "-n", namespace, "--wait=true").assertSuccess();
+        env.awaitOrDescribe(namespace, name + " pods gone", Duration.ofMinutes(2), () -> pods().isEmpty());
     }
 
     /** Waits until every node of {@code replicas} is ready, serving, undrained and in the Service. */

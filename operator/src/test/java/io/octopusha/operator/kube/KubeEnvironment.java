@@ -37,7 +37,8 @@ public final class KubeEnvironment implements AutoCloseable {
             "io.octopusha.operator.Main", "OPERATOR_HTTP_ADDRESS",
             List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     // The image logs as in production, not as the tests around it.
-                    "-Dlogback.configurationFile=logback.xml"), Map.of());
+                    "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath()),
+            Map.of());
 
     private final ControlPlane plane;
     private final ProcessKubelet kubelet;

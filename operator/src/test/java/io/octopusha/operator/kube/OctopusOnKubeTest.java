@@ -32,6 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * leaves it serving as it found it.
  */
 @KubeTest
+@Order(2)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OctopusOnKubeTest {
     static final String OPERATOR_NS = "octopus-system";
@@ -57,6 +58,7 @@ class OctopusOnKubeTest {
 
     @AfterAll
     static void uninstall() {
+        if (cluster != null) cluster.deleteAndAwaitPodsGone();
         if (operator != null) operator.close();
     }
 

@@ -4,10 +4,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,14 +38,19 @@ public final class OperatorRelease implements AutoCloseable {
 
     /** Renders and applies the chart with {@code values} (Helm --set syntax) and waits until the operator is ready. */
     public static OperatorRelease install(KubeEnvironment env, String namespace, Map<String, String> values) {
+        OperatorRelease release = installUnready(env, namespace, values);
+        release.awaitReady();
+        return release;
+    }
+
+    /** Renders and applies the chart, without waiting for the operator. */
+    public static OperatorRelease installUnready(KubeEnvironment env, String namespace, Map<String, String> values) {
         var template = new Helm(Repo.chart("octopus-operator")).template().withName(RELEASE).withNamespace(namespace)
                 .withKubeVersion(env.plane().version());
         values.forEach(template::set);
         List<HasMetadata> objects = parse(template.call());
-        OperatorRelease release = new OperatorRelease(env, namespace, objects);
         objects.forEach(o -> env.admin().resource(o).serverSideApply());
-        release.awaitReady();
-        return release;
+        return new OperatorRelease(env, namespace, objects);
     }
 
     public void awaitReady() {
@@ -57,6 +65,24 @@ public final class OperatorRelease implements AutoCloseable {
 
     public String namespace() {
         return namespace;
+    }
+
+    public List<Pod> pods() {
+        return env.admin().pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", RELEASE).list()
+                .getItems();
+    }
+
+    /** What the operator's containers printed, all pods and restarts. */
+    public String logs() {
+        StringBuilder all = new StringBuilder();
+        for (Pod pod : pods()) {
+            try {
+                all.append(Files.readString(env.kubelet().log(namespace, pod.getMetadata().getName())));
+            } catch (IOException | IllegalArgumentException e) {
+                all.append("(no log of ").append(pod.getMetadata().getName()).append(": ").append(e.getMessage()).append(")\n");
+            }
+        }
+        return all.toString();
     }
 
     /** The operator's ServiceAccount as its user name in the API server's audit log. */
