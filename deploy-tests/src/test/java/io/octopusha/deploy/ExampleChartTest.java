@@ -32,9 +32,12 @@ class ExampleChartTest {
         assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
     }
 
+    /** A one-machine cluster (k3s, kind): the chart makes the shared volume. */
+    private static final Map<String, String> ONE_MACHINE = Map.of("sharedStorage.hostPath.enabled", "true");
+
     @Test
     void clusterIsAcceptedAndReachesTheDatabaseTheChartStarts() {
-        List<HasMetadata> all = render(Map.of());
+        List<HasMetadata> all = render(ONE_MACHINE);
         OctopusCluster cluster = Clusters.in(all).get(0);
         Secret db = Repo.only(all, Secret.class);
         Clusters.assertAcceptedByTheOperator(cluster, List.of(db));
@@ -54,8 +57,14 @@ class ExampleChartTest {
     }
 
     @Test
+    void theClusterRunsTheNodeImageThatMakeImagesBuilds() {
+        OctopusCluster cluster = Clusters.in(render(ONE_MACHINE)).getFirst();
+        assertThat(cluster.getSpec().image).isEqualTo("octopusha/node:" + System.getProperty("image.tag"));
+    }
+
+    @Test
     void oneMachineClustersGetAWritableHostPathClaim() {
-        List<HasMetadata> all = render(Map.of());
+        List<HasMetadata> all = render(ONE_MACHINE);
         PersistentVolumeClaim claim = Repo.only(all, PersistentVolumeClaim.class);
         PersistentVolume volume = Repo.only(all, PersistentVolume.class);
         assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
@@ -73,12 +82,17 @@ class ExampleChartTest {
         assertThat(Repo.ofType(existing, PersistentVolume.class)).isEmpty();
         assertThat(Clusters.in(existing).get(0).getSpec().sharedStorage.existingClaim).isEqualTo("nfs-share");
 
-        List<HasMetadata> byClass = render(Map.of("sharedStorage.hostPath.enabled", "false",
-                "sharedStorage.storageClassName", "nfs-client"));
+        List<HasMetadata> byClass = render(Map.of("sharedStorage.storageClassName", "nfs-client"));
         var storage = Clusters.in(byClass).get(0).getSpec().sharedStorage;
         assertThat(storage.existingClaim).isNull();
         assertThat(storage.storageClassName).isEqualTo("nfs-client");
         assertThat(storage.size).isEqualTo("10Gi");
+    }
+
+    @Test
+    void withoutSharedStorageChosenTheInstallIsRefusedNamingTheSettings() {
+        assertThatThrownBy(() -> render(Map.of())).hasMessageContaining("sharedStorage: set existingClaim")
+                .hasMessageContaining("storageClassName").hasMessageContaining("sharedStorage.hostPath.enabled=true");
     }
 
     @Test

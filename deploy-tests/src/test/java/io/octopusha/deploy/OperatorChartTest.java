@@ -98,6 +98,7 @@ class OperatorChartTest {
         Container c = pod.getContainers().get(0);
 
         assertThat(c.getImage()).isEqualTo("octopusha/operator:" + appVersion());
+        assertThat(appVersion()).as("the tag make images builds").isEqualTo(System.getProperty("image.tag"));
         assertThat(c.getPorts()).singleElement().satisfies(p -> {
             assertThat(p.getName()).isEqualTo("http");
             assertThat(p.getContainerPort()).isEqualTo(8080);

@@ -54,7 +54,7 @@ class OctopusOnK3sTest {
     static final String SKIPPED = "make e2e: SKIPPED - no Docker engine found; the k3s end-to-end suite needs one";
     private static final Path ROOT = Path.of(System.getProperty("repo.root")).normalize();
     private static final Path SKIP_MARKER = ROOT.resolve("e2e/target/e2e-skipped.txt");
-    private static final String VERSION = System.getProperty("project.version");
+    private static final String VERSION = System.getProperty("image.tag");
     private static final String OPERATOR_NS = "octopus-system";
     private static final String NS = "demo";
     private static final String CLUSTER = "octopus";
@@ -93,7 +93,7 @@ class OctopusOnK3sTest {
         new Helm(chart("octopus-example")).install().withName(CLUSTER).withNamespace(NS).createNamespace()
                 .withKubeConfigContents(kubeConfig)
                 .set("cluster.image", "octopusha/node:" + VERSION).set("cluster.imagePullPolicy", "Never")
-                .set("postgres.persistence.enabled", false)
+                .set("postgres.persistence.enabled", false).set("sharedStorage.hostPath.enabled", true)
                 .call();
         awaitAllServing(3);
         apiKey = new String(Base64.getDecoder().decode(kube.secrets().inNamespace(NS)

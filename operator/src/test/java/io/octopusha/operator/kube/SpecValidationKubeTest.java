@@ -1,6 +1,11 @@
 package io.octopusha.operator.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.DryRun;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.Release;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,6 +13,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -59,6 +65,18 @@ class SpecValidationKubeTest {
         assertThat(result.exitCode()).as(what + ": " + result.out()).isNotZero();
         assertThat(result.err()).as(what).contains(message);
         assertThat(env.kubectl().run("get", "octo", "-n", NS, "-o", "name").out()).as("nothing was stored").isEmpty();
+    }
+
+    @Test
+    void theExampleChartMakesTheUserChooseSharedStorage() {
+        var install = new Helm(Repo.chart("octopus-example")).install().withName("demo").withNamespace(NS)
+                .withKubeConfig(env.plane().adminKubeconfig()).withDryRunOption(DryRun.SERVER);
+        assertThatThrownBy(install::call).hasMessageContaining("sharedStorage: set existingClaim");
+
+        Release withClaim = new Helm(Repo.chart("octopus-example")).install().withName("demo").withNamespace(NS)
+                .withKubeConfig(env.plane().adminKubeconfig()).withDryRunOption(DryRun.SERVER)
+                .set("sharedStorage.hostPath.enabled", "false").set("sharedStorage.existingClaim", "nfs").call();
+        assertThat(withClaim.getStatus()).isEqualTo("pending-install");
     }
 
     static Stream<Path> samples() throws IOException {
