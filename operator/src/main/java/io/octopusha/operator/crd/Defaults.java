@@ -34,6 +34,10 @@ public final class Defaults {
         return spec.upgradeStrategy == null ? UpgradeStrategy.DrainAll : spec.upgradeStrategy;
     }
 
+    public static ScriptTasks scriptTasks(OctopusClusterSpec spec) {
+        return spec.scriptTasks == null ? ScriptTasks.Administrator : spec.scriptTasks;
+    }
+
     public static boolean ingressEnabled(OctopusClusterSpec spec) {
         return spec.ingress != null && Boolean.TRUE.equals(spec.ingress.enabled);
     }

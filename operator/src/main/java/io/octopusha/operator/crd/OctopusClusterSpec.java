@@ -81,6 +81,11 @@ public class OctopusClusterSpec {
     @JsonPropertyDescription("How nodes restart after an image or pod template change.")
     public UpgradeStrategy upgradeStrategy;
 
+    @Default("Administrator")
+    @JsonPropertyDescription("Who may create AdHocScript tasks: Administrator, Operator (and Administrators), or"
+            + " Disabled (the nodes run none). Scripts run as the node's user, without its environment or memory.")
+    public ScriptTasks scriptTasks;
+
     @Min(1)
     @JsonPropertyDescription("Licence-style maximum number of nodes; replicas above it are not started.")
     public Integer nodeLimit;

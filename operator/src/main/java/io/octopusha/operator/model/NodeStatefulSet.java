@@ -179,6 +179,9 @@ public final class NodeStatefulSet {
             env.add(fromSecret("OCTOPUS_DB_PASSWORD", db.passwordSecretRef));
         }
         env.add(fromSecret("OCTOPUS_ADMIN_API_KEY", AdminApiKey.ref(cr)));
+        // In the template, not the settings ConfigMap: a node reads it at start, so a change must restart the nodes.
+        env.add(new EnvVarBuilder().withName("OCTOPUS_SCRIPT_TASKS")
+                .withValue(Defaults.scriptTasks(cr.getSpec()).name()).build());
         return env;
     }
 

@@ -16,6 +16,7 @@ import io.octopusha.operator.crd.ImagePullPolicy;
 import io.octopusha.operator.crd.NodeResources;
 import io.octopusha.operator.crd.OctopusCluster;
 import io.octopusha.operator.crd.ResourceAmounts;
+import io.octopusha.operator.crd.ScriptTasks;
 import io.octopusha.operator.crd.SecretKeyRef;
 import io.octopusha.operator.crd.SharedStorageSpec;
 import java.util.Map;
@@ -88,6 +89,17 @@ class NodeStatefulSetTest {
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/api/health/live");
         assertThat(c.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
         assertThat(c.getPorts().getFirst().getContainerPort()).isEqualTo(8080);
+    }
+
+    @Test
+    void scriptTasksAreForAdministratorsUnlessTheSpecSaysOtherwiseAndAChangeRestartsTheNodes() {
+        String hash = NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY);
+        assertThat(env(NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY)).get("OCTOPUS_SCRIPT_TASKS").getValue())
+                .isEqualTo("Administrator");
+        cluster.getSpec().scriptTasks = ScriptTasks.Disabled;
+        assertThat(env(NodeStatefulSet.desired(cluster, 1, Clusters.ADMIN_KEY)).get("OCTOPUS_SCRIPT_TASKS").getValue())
+                .isEqualTo("Disabled");
+        assertThat(NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY)).isNotEqualTo(hash);
     }
 
     @Test
