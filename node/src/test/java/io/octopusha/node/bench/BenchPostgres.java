@@ -32,6 +32,13 @@ final class BenchPostgres implements AutoCloseable {
         return server.jdbcUrl(name);
     }
 
+    /** The same database as a libpq URL on loopback, for the peers' drivers (Go's pgx, Node's pg). */
+    String libpqUrl(String jdbcUrl) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:postgresql://[^:/]+:(\\d+)/([^?]+).*").matcher(jdbcUrl);
+        if (!m.matches()) throw new IllegalArgumentException(jdbcUrl);
+        return "postgres://" + server.user() + "@127.0.0.1:" + m.group(1) + "/" + m.group(2) + "?sslmode=disable";
+    }
+
     String user() {
         return server.user();
     }
