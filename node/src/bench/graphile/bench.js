@@ -5,9 +5,9 @@
 //                                            "report" on stdin with a "stats {...}" line and "reset" by counting
 //                                            afresh; stops gracefully at end of input
 //   node bench.js bulk URL COUNT             COUNT jobs in one add_jobs call, analyzed in the same transaction
-//   node bench.js stream URL RATE COUNT CLIENTS MEASURED
-//                                            COUNT addJob calls at RATE per second, at most CLIENTS at once;
-//                                            prints "sent RATE_ACHIEVED"
+//   node bench.js stream URL RATE COUNT CLIENTS MEASURED SECONDS
+//                                            COUNT addJob calls at RATE per second, at most CLIENTS at once,
+//                                            stopping after SECONDS; prints "sent RATE_ACHIEVED COUNT_SENT"
 //
 // The job is a no-op. Its payload carries the time the enqueueing call began (wall clock, microseconds) and whether
 // it is measured; the worker keeps the start latency of measured jobs. The pool is configured as the "Performance"
@@ -33,7 +33,7 @@ async function main() {
     case "bulk":
       return bulk(connectionString, Number(rest[0]));
     case "stream":
-      return stream(connectionString, Number(rest[0]), Number(rest[1]), Number(rest[2]), rest[3] === "true");
+      return stream(connectionString, Number(rest[0]), Number(rest[1]), Number(rest[2]), rest[3] === "true", Number(rest[4]));
     default:
       throw new Error("usage: node bench.js migrate|work|bulk|stream URL ...");
   }
@@ -94,7 +94,7 @@ async function bulk(connectionString, count) {
   }
 }
 
-async function stream(connectionString, rate, count, clients, measured) {
+async function stream(connectionString, rate, count, clients, measured, seconds) {
   // A pool of 10 connections, as the harness's own enqueueing client has, opened before the clock starts.
   const utils = await makeWorkerUtils({ connectionString, logger, maxPoolSize: 10 });
   await Promise.all(Array.from({ length: 10 }, () => utils.withPgClient((client) => client.query("select 1"))));
@@ -103,8 +103,9 @@ async function stream(connectionString, rate, count, clients, measured) {
   let wake = null;
   const start = performance.now();
   try {
-    for (let i = 0; i < count; i++) {
-      const wait = start + (i * 1000) / rate - performance.now();
+    let sent = 0;
+    for (; sent < count && performance.now() - start < seconds * 1000; sent++) {
+      const wait = start + (sent * 1000) / rate - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 1)));
       while (inFlight >= clients) await new Promise((resolve) => (wake = resolve));
       inFlight++;
@@ -122,7 +123,7 @@ async function stream(connectionString, rate, count, clients, measured) {
     }
     while (inFlight > 0) await new Promise((resolve) => (wake = resolve));
     if (failure) throw failure;
-    console.log(`sent ${((count * 1000) / (performance.now() - start)).toFixed(1)}`);
+    console.log(`sent ${((sent * 1000) / (performance.now() - start)).toFixed(1)} ${sent}`);
   } finally {
     await utils.release();
   }

@@ -5,9 +5,9 @@
 //	                                         "ready", then answers "report" on stdin with a "stats {...}" line
 //	                                         and "reset" by counting afresh; stops at end of input
 //	river-bench bulk URL COUNT               inserts COUNT jobs in one transaction (InsertManyFastTx), analyzed in it
-//	river-bench stream URL RATE COUNT CLIENTS MEASURED
+//	river-bench stream URL RATE COUNT CLIENTS MEASURED SECONDS
 //	                                         inserts COUNT jobs one at a time (Insert) at RATE per second, at most
-//	                                         CLIENTS at once; prints "sent RATE_ACHIEVED"
+//	                                         CLIENTS at once, stopping after SECONDS; prints "sent RATE_ACHIEVED COUNT_SENT"
 //
 // The job is a no-op. Its arguments carry the time the enqueueing call began (wall clock, microseconds) and
 // whether it is measured; a worker keeps the start latency of measured jobs. The client is configured as River's
@@ -84,7 +84,7 @@ func main() {
 	case "bulk":
 		err = bulk(ctx, url, atoi(3))
 	case "stream":
-		err = stream(ctx, url, atof(3), atoi(4), atoi(5), os.Args[6] == "true")
+		err = stream(ctx, url, atof(3), atoi(4), atoi(5), os.Args[6] == "true", time.Duration(atof(7)*float64(time.Second)))
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -196,7 +196,7 @@ func bulk(ctx context.Context, url string, count int) error {
 	})
 }
 
-func stream(ctx context.Context, url string, rate float64, count, clients int, measured bool) error {
+func stream(ctx context.Context, url string, rate float64, count, clients int, measured bool, limit time.Duration) error {
 	// A pool of 10 connections, as the harness's own enqueueing client has, opened before the clock starts.
 	p, err := pool(ctx, url, 10)
 	if err != nil {
@@ -222,8 +222,9 @@ func stream(ctx context.Context, url string, rate float64, count, clients int, m
 	var failed atomic.Value
 	var wg sync.WaitGroup
 	start := time.Now()
-	for i := 0; i < count; i++ {
-		due := start.Add(time.Duration(float64(i) * float64(time.Second) / rate))
+	sent := 0
+	for ; sent < count && time.Since(start) < limit; sent++ {
+		due := start.Add(time.Duration(float64(sent) * float64(time.Second) / rate))
 		if wait := time.Until(due); wait > 0 {
 			time.Sleep(max(wait, time.Millisecond))
 		}
@@ -240,7 +241,7 @@ func stream(ctx context.Context, url string, rate float64, count, clients int, m
 	if err, ok := failed.Load().(error); ok {
 		return err
 	}
-	fmt.Printf("sent %.1f\n", float64(count)/time.Since(start).Seconds())
+	fmt.Printf("sent %.1f %d\n", float64(sent)/time.Since(start).Seconds(), sent)
 	return nil
 }
 

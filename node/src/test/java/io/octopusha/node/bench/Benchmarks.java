@@ -18,11 +18,12 @@ import java.util.List;
 public final class Benchmarks {
     /** How big each scenario is: the full run, or the quick pass that keeps the harness from rotting. */
     record Settings(String name, int warmUpRounds, int burnDownRounds, int burnDownTasks, Duration latencyPeriod, List<Integer> finishedTaskLevels,
-                    int claimSamples, Duration pingWarmup, Duration pingDuration, long uploadBytes, int drainTries, Duration offlineAfter) {
+                    int claimSamples, Duration pingWarmup, Duration pingDuration, long uploadBytes, int drainTries, Duration offlineAfter,
+                    int startTries) {
         static final Settings FULL = new Settings("full", 3, 3, 20_000, Duration.ofSeconds(30), List.of(0, 100_000, 1_000_000), 50,
-                Duration.ofSeconds(10), Duration.ofSeconds(15), 1L << 30, 50, Duration.ofSeconds(10));
+                Duration.ofSeconds(10), Duration.ofSeconds(15), 1L << 30, 50, Duration.ofSeconds(10), 5);
         static final Settings QUICK = new Settings("quick (BENCH_QUICK=1)", 1, 1, 2_000, Duration.ofSeconds(5), List.of(0, 10_000, 100_000), 10,
-                Duration.ofSeconds(1), Duration.ofSeconds(3), 64L << 20, 10, Duration.ofSeconds(3));
+                Duration.ofSeconds(1), Duration.ofSeconds(3), 64L << 20, 10, Duration.ofSeconds(3), 1);
     }
 
     private Benchmarks() {
@@ -31,11 +32,13 @@ public final class Benchmarks {
     public static void main(String[] args) {
         Settings settings = "1".equals(System.getenv("BENCH_QUICK")) ? Settings.QUICK : Settings.FULL;
         Path output = Path.of("target", "bench");
+        boolean profile = "1".equals(System.getenv("BENCH_PROFILE"));
         // Exits explicitly: libraries may leave non-daemon threads behind once everything is closed.
         try {
-            run(settings, output);
+            if (profile) profile(settings, output);
+            else run(settings, output);
             System.out.println();
-            System.out.println(Files.readString(output.resolve("results.md")));
+            System.out.println(Files.readString(output.resolve(profile ? "profile.md" : "results.md")));
             System.exit(0);
         } catch (Exception e) {
             e.printStackTrace();
@@ -74,6 +77,21 @@ public final class Benchmarks {
                 + machine() + "\n\n" + postgresSettings + "\n";
         results.write(output, header);
         return results;
+    }
+
+    /** {@code BENCH_PROFILE=1}: the burn-downs only, each profiled, into profile.md (see {@link Profile}). */
+    static void profile(Settings settings, Path output) throws Exception {
+        Instant began = Instant.now();
+        Files.createDirectories(output);
+        Path work = Files.createTempDirectory(output.toAbsolutePath(), "work-");
+        try (BenchPostgres postgres = new BenchPostgres(work.resolve("pg"), true)) {
+            Profile profile = new Profile(postgres);
+            new QueueBenchmarks(settings, postgres, work.resolve("queue"), new Results()).profile(profile);
+            Files.writeString(output.resolve("profile.md"), profile.markdown() + "\nRun " + began.truncatedTo(ChronoUnit.SECONDS)
+                    + " (" + settings.name() + " settings). " + machine() + "\n\n" + postgres.describe() + "\n");
+        } finally {
+            FileTrees.deleteTree(work);
+        }
     }
 
     /** Cores, memory, CPU, OS and JDK of the machine the figures come from. */

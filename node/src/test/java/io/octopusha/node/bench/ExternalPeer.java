@@ -43,12 +43,16 @@ final class ExternalPeer implements AutoCloseable {
 
     enum Kind {
         RIVER("River", "riverqueue/river 0.51.2 (Go, riverpgxv5), FetchCooldown 2 ms, FetchPollInterval 20 ms as in River's own benchmark",
-                "SELECT count(*) FROM river_job WHERE state <> 'completed'"),
+                "SELECT (EXISTS (SELECT 1 FROM river_job WHERE state = 'available') OR EXISTS (SELECT 1 FROM river_job WHERE state = 'running'))::int"),
         GRAPHILE("Graphile Worker", "graphile-worker 0.17.3 (Node.js), local queue 500, completion batching 0, pool concurrency + 1, as its Performance page",
-                "SELECT count(*) FROM graphile_worker._private_jobs");
+                "SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs)::int");
 
         final String title;
         final String description;
+        /**
+         * Whether any job is unfinished (1) or not (0), read through an index where there is one: a count of River's
+         * unfinished rows read its whole table, 17 ms every 100 ms while River was measured.
+         */
         final String unfinished;
 
         Kind(String title, String description, String unfinished) {
@@ -77,6 +81,7 @@ final class ExternalPeer implements AutoCloseable {
     private final String url;
     private final Path logs;
     private final List<Worker> workers = new ArrayList<>();
+    private Connection probe;
 
     /**
      * Builds or installs the driver under {@code cache}; returns null and adds one line to {@code skipped} naming
@@ -138,6 +143,8 @@ final class ExternalPeer implements AutoCloseable {
 
     /** Starts {@code processes} worker processes of {@code concurrency} each, waits until each is ready, and pauses them. */
     ExternalPeer start(int processes, int concurrency) {
+        // A stopped process outlives a harness that dies: kill the workers then, whatever state they are in.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> workers.forEach(w -> w.process.destroyForcibly())));
         for (int i = 1; i <= processes; i++) workers.add(new Worker(i, concurrency));
         for (Worker w : workers) w.awaitReady();
         pause();
@@ -157,17 +164,25 @@ final class ExternalPeer implements AutoCloseable {
      * first start to the last completion the workers saw. The workers run only for this.
      */
     double burnDown(int tasks, Duration timeout) {
+        return burnDown(tasks, timeout, null);
+    }
+
+    /** As {@link #burnDown(int, Duration)}, profiled when {@code profile} is not null. */
+    double burnDown(int tasks, Duration timeout, Profile profile) {
         postgres.execute(jdbcUrl, driver.kind() == Kind.RIVER ? "DELETE FROM river_job" : "DELETE FROM graphile_worker._private_jobs");
         postgres.execute(jdbcUrl, driver.kind() == Kind.RIVER ? "VACUUM ANALYZE river_job" : "VACUUM ANALYZE graphile_worker._private_jobs");
         postgres.quiesce();
         resume();
         try {
             workers.forEach(w -> w.command("reset"));
+            if (profile != null) profile.begin(jdbcUrl, tasks, workers.stream().map(w -> w.process.pid()).toList());
             run(driver.workingDirectory(), driver.with("bulk", url, Integer.toString(tasks)));
             List<Stats> stats = awaitCompleted(tasks, timeout);
             long first = stats.stream().filter(s -> s.started() > 0).mapToLong(Stats::firstStartMicros).min().orElseThrow();
             long last = stats.stream().mapToLong(Stats::lastCompletionMicros).max().orElseThrow();
-            return tasks / ((last - first) / 1e6);
+            double rate = tasks / ((last - first) / 1e6);
+            if (profile != null) profile.end(driver.kind().title, rate);
+            return rate;
         } finally {
             pause();
         }
@@ -175,35 +190,45 @@ final class ExternalPeer implements AutoCloseable {
 
     /**
      * A steady stream at {@code rate} from the driver's own enqueueing client (up to {@code clients} calls at once),
-     * first {@code warmUp} unmeasured jobs, then {@code count} measured ones; returns the rate sent and the start
-     * latencies of the measured jobs (from the enqueueing call to the worker's start), in milliseconds.
+     * first for a fifth of {@code period} unmeasured, then for {@code period} measured; returns the rate sent and the
+     * start latencies of the measured jobs (from the enqueueing call to the worker's start), in milliseconds. A client
+     * that cannot send at the rate stops at 1.1 × its period, so a slow enqueue bounds the run, not the job count.
      */
-    Stream stream(double rate, int warmUp, int count, int clients, Duration timeout) {
+    Stream stream(double rate, Duration period, int clients, Duration timeout) {
         resume();
         try {
             workers.forEach(w -> w.command("reset"));
-            streamOnce(rate, warmUp, clients, false);
-            awaitCompleted(warmUp, timeout);
+            Sent warm = streamOnce(rate, period.dividedBy(5), clients, false);
+            awaitCompleted(warm.count(), timeout);
             workers.forEach(w -> w.command("reset"));
             postgres.quiesce();
-            double sent = streamOnce(rate, count, clients, true);
+            Sent measured = streamOnce(rate, period, clients, true);
             List<Double> latencies = new ArrayList<>();
-            awaitCompleted(count, timeout).forEach(s -> latencies.addAll(s.latenciesMillis()));
-            if (latencies.size() != count) throw new IllegalStateException(driver.kind().title + ": " + latencies.size() + " latencies for " + count + " jobs");
-            return new Stream(sent, latencies);
+            awaitCompleted(measured.count(), timeout).forEach(s -> latencies.addAll(s.latenciesMillis()));
+            if (latencies.size() != measured.count()) {
+                throw new IllegalStateException(driver.kind().title + ": " + latencies.size() + " latencies for " + measured.count() + " jobs");
+            }
+            return new Stream(measured.rate(), measured.count(), latencies);
         } finally {
             pause();
         }
     }
 
-    record Stream(double sent, List<Double> latenciesMillis) {
+    record Stream(double sent, long count, List<Double> latenciesMillis) {
     }
 
-    private double streamOnce(double rate, int count, int clients, boolean measured) {
+    private record Sent(double rate, int count) {
+    }
+
+    private Sent streamOnce(double rate, Duration period, int clients, boolean measured) {
+        int count = (int) Math.round(rate * period.toMillis() / 1000.0);
         String out = run(driver.workingDirectory(), driver.with("stream", url, Double.toString(rate), Integer.toString(count),
-                Integer.toString(clients), Boolean.toString(measured)));
+                Integer.toString(clients), Boolean.toString(measured), Double.toString(period.toMillis() * 1.1 / 1000.0)));
         for (String line : out.lines().toList()) {
-            if (line.startsWith("sent ")) return Double.parseDouble(line.substring(5));
+            if (line.startsWith("sent ")) {
+                String[] f = line.split(" ");
+                return new Sent(Double.parseDouble(f[1]), Integer.parseInt(f[2]));
+            }
         }
         throw new IllegalStateException(driver.kind().title + " stream printed no rate:\n" + out);
     }
@@ -227,8 +252,10 @@ final class ExternalPeer implements AutoCloseable {
         return stats;
     }
 
+    /** Read on one open connection: a connection per poll would start a server process each time. */
     private long unfinished() throws SQLException {
-        try (Connection c = postgres.connect(jdbcUrl); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(driver.kind().unfinished)) {
+        if (probe == null) probe = postgres.connect(jdbcUrl);
+        try (Statement st = probe.createStatement(); ResultSet rs = st.executeQuery(driver.kind().unfinished)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -240,6 +267,13 @@ final class ExternalPeer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (probe != null) {
+            try {
+                probe.close();
+            } catch (SQLException e) {
+                // the server is stopped next anyway
+            }
+        }
         if (workers.isEmpty()) return;
         resume();
         for (Worker w : workers) w.close();

@@ -176,11 +176,16 @@ final class QueueBenchmarks {
      * installation (the peer's table too).
      */
     private double burnDown(int nodes, int tasks) {
+        return burnDown(nodes, tasks, null);
+    }
+
+    private double burnDown(int nodes, int tasks, Profile profile) {
         String url = postgres.freshDatabase("burn" + nodes);
         Path cluster = freshDirectory("burn-down-" + nodes + "-nodes");
         List<OctopusNode> started = startNodes(url, cluster, nodes);
         try {
             postgres.quiesce();
+            if (profile != null) profile.begin(url, tasks, List.of());
             postgres.executeTogether(url, "INSERT INTO server_task (space_id, name, arguments, state, queue_time_expiry) "
                     + "SELECT 'Spaces-1', 'Delay', '" + DELAY_0 + "', 'Queued', now() + interval '1 day' FROM generate_series(1, " + tasks + ")",
                     "ANALYZE server_task", "NOTIFY " + QueueSignal.CHANNEL);
@@ -193,6 +198,7 @@ final class QueueBenchmarks {
                         + " succeeded, " + logs + " task logs written");
             }
             double seconds = single(url, "SELECT extract(epoch FROM max(completed_time) - min(start_time)) FROM server_task WHERE name = 'Delay'");
+            if (profile != null) profile.end("Octopus HA, " + nodes + " nodes", tasks / seconds);
             return tasks / seconds;
         } finally {
             started.forEach(OctopusNode::close);
@@ -200,11 +206,54 @@ final class QueueBenchmarks {
     }
 
     private double peerBurnDown(int tasks) {
+        return peerBurnDown(tasks, null);
+    }
+
+    /** Profiled, the insert follows the quiet moment, so that it is counted as it is for the others. */
+    private double peerBurnDown(int tasks, Profile profile) {
         try (DbSchedulerPeer peer = new DbSchedulerPeer(postgres).build(3, CAP, DbSchedulerPeer.Polling.LOCK_AND_FETCH)) {
-            peer.enqueueAll(tasks);
-            postgres.quiesce();
+            if (profile == null) {
+                peer.enqueueAll(tasks);
+                postgres.quiesce();
+            } else {
+                postgres.quiesce();
+                profile.begin(peer.url(), tasks, List.of());
+                peer.enqueueAll(tasks);
+            }
             peer.start();
-            return peer.awaitBurnDown(tasks, BURN_DOWN_TIMEOUT);
+            double rate = peer.awaitBurnDown(tasks, BURN_DOWN_TIMEOUT);
+            if (profile != null) profile.end("db-scheduler", rate);
+            return rate;
+        }
+    }
+
+    /**
+     * {@code BENCH_PROFILE=1}: the warm-ups, then the measured burn-downs of the 3-node queue and of each peer, each
+     * profiled ({@link Profile}); no other scenario.
+     */
+    void profile(Profile profile) {
+        int tasks = settings.burnDownTasks();
+        List<ExternalPeer> peers = startPeers();
+        try {
+            for (int i = 0; i < settings.warmUpRounds(); i++) {
+                burnDown(3, tasks);
+                peerBurnDown(tasks);
+                for (ExternalPeer peer : peers) peer.burnDown(tasks, BURN_DOWN_TIMEOUT);
+            }
+            for (int i = 0; i < settings.burnDownRounds(); i++) {
+                burnDown(3, tasks, profile);
+                peerBurnDown(tasks, profile);
+                for (ExternalPeer peer : peers) peer.burnDown(tasks, BURN_DOWN_TIMEOUT, profile);
+            }
+        } finally {
+            peers.forEach(ExternalPeer::close);
+            for (Connection c : probes.values()) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    // the server is stopped next anyway
+                }
+            }
         }
     }
 
@@ -264,14 +313,12 @@ final class QueueBenchmarks {
     /** Scenario 2 against River or Graphile Worker: its own stream at half its own burn-down rate, beside ours at half of ours. */
     private void externalStartLatency(ExternalPeer peer, double ourRate, double peerRate, double[] ours) {
         Duration period = settings.latencyPeriod();
-        int count = (int) (peerRate * period.toSeconds());
-        int warmUp = (int) (peerRate * period.dividedBy(5).toSeconds());
-        ExternalPeer.Stream stream = peer.stream(peerRate, warmUp, count, CLIENTS, BURN_DOWN_TIMEOUT);
+        ExternalPeer.Stream stream = peer.stream(peerRate, period, CLIENTS, BURN_DOWN_TIMEOUT);
         double[] theirs = percentiles(stream.latenciesMillis());
         String load = Math.round(ourRate) + " tasks/s (50% of our burn-down) for " + period.toSeconds() + " s"
                 + String.format(", sent at %,.0f/s", ours[3]);
-        String baseline = peer.kind().title + String.format(", asked %,.0f/s (50%% of its burn-down), sent at %,.0f/s by its own client",
-                peerRate, stream.sent());
+        String baseline = peer.kind().title + String.format(", asked %,.0f/s (50%% of its burn-down), sent at %,.0f/s by its own client (%,d jobs)",
+                peerRate, stream.sent(), stream.count());
         results.add(new Results.Row("2 start latency", "p50, " + load, ours[0], "ms", theirs[0], baseline, LOWER, null, null));
         results.add(new Results.Row("2 start latency", "p99, " + load, ours[1], "ms", theirs[1], baseline, LOWER, 1.0, 10.0));
         results.add(new Results.Row("2 start latency", "max, " + load, ours[2], "ms", theirs[2], baseline, LOWER, null, null));
