@@ -55,7 +55,8 @@ public final class Benchmarks {
         String postgresSettings;
         try (BenchPostgres postgres = new BenchPostgres(work.resolve("pg"))) {
             postgresSettings = postgres.describe();
-            new QueueBenchmarks(settings, postgres, work.resolve("queue"), results).run();
+            // BENCH_ONLY=processes skips the queue scenarios (1-3), for work on the others.
+            if (!"processes".equals(System.getenv("BENCH_ONLY"))) new QueueBenchmarks(settings, postgres, work.resolve("queue"), results).run();
             Files.createDirectories(work.resolve("processes"));
             new ProcessBenchmarks(settings, postgres, work.resolve("processes"), results).run();
         } finally {

@@ -402,8 +402,13 @@ final class ProcessBenchmarks {
                 ids.add(created.json().get("Id").asText());
             }
             String tasks = "/api/tasks?take=100&ids=" + String.join(",", ids);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> countTasks(own, tasks, "Executing", node.name()) == 32);
+            try {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> countTasks(own, tasks, "Executing", node.name()) == 32);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("drain to idle: the 32 tasks did not all run on " + node.name() + ": "
+                        + own.get(tasks).body() + "\nsummary: " + own.get(NODES + "summary").body(), e);
+            }
             long began = System.nanoTime();
             Api.Response put = via.put(NODES + node.nodeId(), "{\"IsInMaintenanceMode\":true}");
             if (put.status() != 200) throw new IllegalStateException("drain answered " + put.status() + ": " + put.body());
@@ -457,7 +462,7 @@ final class ProcessBenchmarks {
         }
         int port = Ports.free();
         try (Haproxy haproxy = Haproxy.start(cluster.resolve("haproxy"), port, Ports.free(), backends)) {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                     .until(() -> haproxy.serverStates().values().stream().filter("UP"::equals).count() == 3);
             Api front = new Api("http://127.0.0.1:" + port, TestCluster.ADMIN_KEY);
             TaskStream stream = new TaskStream(front, ROLLING_RATE);
