@@ -49,6 +49,7 @@ public final class Benchmarks {
     /** Runs every scenario and writes results.md and results.csv into {@code output}. */
     static Results run(Settings settings, Path output) throws Exception {
         Instant began = Instant.now();
+        String loadBefore = loadAverage();
         Files.createDirectories(output);
         Path work = Files.createTempDirectory(output.toAbsolutePath(), "work-");
         Results results = new Results();
@@ -75,7 +76,8 @@ public final class Benchmarks {
                 + "autovacuum worker is busy.");
         String header = "## Benchmark results (" + settings.name() + " run)\n\n"
                 + "Run " + began.truncatedTo(ChronoUnit.SECONDS) + ", took " + took.toSeconds() + " s. "
-                + machine() + "\n\n" + postgresSettings + "\n";
+                + machine() + " Load average (1, 5, 15 min) at the start " + loadBefore + ", at the end " + loadAverage()
+                + ": above about 0.5, other work shared the cores.\n\n" + postgresSettings + "\n";
         results.write(output, header);
         return results;
     }
@@ -92,6 +94,16 @@ public final class Benchmarks {
                     + " (" + settings.name() + " settings). " + machine() + "\n\n" + postgres.describe() + "\n");
         } finally {
             FileTrees.deleteTree(work);
+        }
+    }
+
+    /** The kernel's load averages, as /proc/loadavg gives them. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 

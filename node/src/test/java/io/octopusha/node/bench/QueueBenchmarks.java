@@ -103,7 +103,9 @@ final class QueueBenchmarks {
     private List<ExternalPeer> startPeers() {
         List<String> skipped = new ArrayList<>();
         List<ExternalPeer> peers = new ArrayList<>();
-        for (ExternalPeer.Kind kind : ExternalPeer.Kind.values()) {
+        // BENCH_PEERS=none leaves River and Graphile Worker out, for work on the queue itself.
+        if ("none".equals(System.getenv("BENCH_PEERS"))) skipped.add("River and Graphile Worker skipped: BENCH_PEERS=none");
+        else for (ExternalPeer.Kind kind : ExternalPeer.Kind.values()) {
             ExternalPeer.Driver driver = ExternalPeer.prepare(kind, PEER_SOURCES, PEER_CACHE, skipped);
             if (driver == null) continue;
             ExternalPeer peer = new ExternalPeer(driver, postgres, root.resolve("peer-logs"));
