@@ -67,10 +67,14 @@ public final class Benchmarks {
         results.note("Ratio is Octopus HA ÷ baseline; every baseline ran in the same process, minutes apart, on the same machine.");
         results.note("Start and claim latency: enqueue (queue_time, the inserting transaction's now()) to start (start_time, "
                 + "clock_timestamp() in the claim), both PostgreSQL times; burn-down: first start_time to last completed_time.");
-        results.note("db-scheduler's burn-down runs from its first start to its last completion as its listener saw them; its task "
-                + "is a no-op, ours a Delay of 0 ms with state changes, a start count and a log file on the shared directory.");
-        results.note("Both queues first run " + settings.warmUpRounds() + " unmeasured burn-down(s) each (JIT warm-up); the measured "
-                + "burn-downs then take turns, and each figure is the median of " + settings.burnDownRounds() + ". Both tables are "
+        results.note("db-scheduler's burn-down runs from its first start to its last completion as its listener saw them, River's "
+                + "from its first worker start to its last completion event, Graphile Worker's from its first task call to its last "
+                + "job:complete event; their jobs are no-ops, ours a Delay of 0 ms with state changes, a start count and a log file "
+                + "on the shared directory. River's and Graphile Worker's start latencies run from the row's created_at (the "
+                + "inserting transaction's now(), as our queue_time) to the worker's start, each stream sent by the system's own "
+                + "client (docs/performance.md).");
+        results.note("Every queue first runs " + settings.warmUpRounds() + " unmeasured burn-down(s) (JIT warm-up); the measured "
+                + "burn-downs then take turns, and each figure is the median of " + settings.burnDownRounds() + ". Every table is "
                 + "analyzed after the bulk enqueue, as autovacuum keeps them in a running installation. Before every measured queue "
                 + "window the server checkpoints, the kernel writes out its dirty pages (sync), and the harness waits until no "
                 + "autovacuum worker is busy.");
@@ -91,9 +95,12 @@ public final class Benchmarks {
             Profile profile = new Profile(postgres);
             new QueueBenchmarks(settings, postgres, work.resolve("queue"), new Results()).profile(profile);
             Files.writeString(output.resolve("profile.md"), profile.markdown() + "\nRun " + began.truncatedTo(ChronoUnit.SECONDS)
-                    + " (" + settings.name() + " settings). " + machine() + "\n\n" + postgres.describe() + "\n");
+                    + " (" + settings.name() + " settings). " + machine() + " Load average at the end " + loadAverage() + ".\n\n"
+                    + postgres.describe() + "\n");
         } finally {
-            FileTrees.deleteTree(work);
+            // BENCH_KEEP_WORK=1 leaves the task logs for later: deleting many files slows creating files for minutes (see
+            // Troubleshooting in the README), which would reach a profile taken right after this one.
+            if (!"1".equals(System.getenv("BENCH_KEEP_WORK"))) FileTrees.deleteTree(work);
         }
     }
 
