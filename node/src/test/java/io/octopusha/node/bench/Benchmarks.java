@@ -19,11 +19,12 @@ public final class Benchmarks {
     /** How big each scenario is: the full run, or the quick pass that keeps the harness from rotting. */
     record Settings(String name, int warmUpRounds, int burnDownRounds, int burnDownTasks, Duration latencyPeriod, List<Integer> finishedTaskLevels,
                     int claimSamples, Duration pingWarmup, Duration pingDuration, long uploadBytes, int drainTries, Duration offlineAfter,
-                    int startTries) {
+                    int startTries, int restartedNodes) {
         static final Settings FULL = new Settings("full", 3, 3, 20_000, Duration.ofSeconds(30), List.of(0, 100_000, 1_000_000), 50,
-                Duration.ofSeconds(10), Duration.ofSeconds(15), 1L << 30, 50, Duration.ofSeconds(10), 5);
+                Duration.ofSeconds(10), Duration.ofSeconds(15), 1L << 30, 50, Duration.ofSeconds(10), 5, 3);
+        // The quick pass restarts one of the three nodes: every step of the rolling restart, a third of its time.
         static final Settings QUICK = new Settings("quick (BENCH_QUICK=1)", 1, 1, 2_000, Duration.ofSeconds(5), List.of(0, 10_000, 100_000), 10,
-                Duration.ofSeconds(1), Duration.ofSeconds(3), 64L << 20, 10, Duration.ofSeconds(3), 1);
+                Duration.ofSeconds(1), Duration.ofSeconds(3), 64L << 20, 10, Duration.ofSeconds(3), 1, 1);
     }
 
     private Benchmarks() {

@@ -469,7 +469,7 @@ final class ProcessBenchmarks {
             Thread sender = Thread.ofPlatform().name("rolling-stream").start(stream);
             long began = System.nanoTime();
             Thread.sleep(1000);
-            for (int i = 0; i < nodes.size(); i++) {
+            for (int i = 0; i < settings.restartedNodes(); i++) {
                 NodeProcess node = nodes.get(i);
                 Api control = api(nodes.get((i + 1) % nodes.size()));
                 control.put(NODES + node.nodeId(), "{\"IsInMaintenanceMode\":true}");
@@ -493,9 +493,11 @@ final class ProcessBenchmarks {
             long succeededOnce = queryLong(database, "SELECT count(*) FROM server_task WHERE name = 'Delay' AND state = 'Success' AND start_count = 1");
             long rows = queryLong(database, "SELECT count(*) FROM server_task WHERE name = 'Delay'");
             if (rows != created) throw new IllegalStateException("rolling restart: " + created + " tasks created (201) but " + rows + " in the table");
-            String what = String.format("3 nodes, one at a time: drain, idle, SIGTERM, start, ready, undrain, back in HAProxy; %.0f task creations/s through HAProxy", ROLLING_RATE);
-            results.add(new Results.Row("10 rolling restart", what + ": total time", seconds, "s", 3 * startSeconds,
-                    "3 × a node's start to ping 200 (scenario 8)", LOWER, null, null));
+            int restarted = settings.restartedNodes();
+            String what = String.format("%d of 3 nodes, one at a time: drain, idle, SIGTERM, start, ready, undrain, back in HAProxy; "
+                    + "%.0f task creations/s through HAProxy", restarted, ROLLING_RATE);
+            results.add(new Results.Row("10 rolling restart", what + ": total time", seconds, "s", restarted * startSeconds,
+                    restarted + " × a node's start to ping 200 (scenario 8)", LOWER, null, null));
             results.add(new Results.Row("10 rolling restart", "failed requests, of those sent through HAProxy", stream.failed.get(), "requests",
                     stream.sent.get(), "requests sent", LOWER, null, 0.0));
             results.add(new Results.Row("10 rolling restart", "tasks not succeeded (or started twice), of those created", created - succeededOnce, "tasks",
