@@ -1,4 +1,4 @@
-// Graphile Worker's side of make bench (node/src/test/java/io/octopusha/node/bench/GraphilePeer.java drives it).
+// Graphile Worker's side of make bench (node/src/test/java/io/octopusha/node/bench/ExternalPeer.java drives it).
 //
 //   node bench.js migrate URL                installs Graphile Worker's schema (runMigrations)
 //   node bench.js work URL CONCURRENCY       a worker pool of CONCURRENCY jobs at once; prints "ready", then answers

@@ -1,4 +1,4 @@
-// River's side of make bench (node/src/test/java/io/octopusha/node/bench/RiverPeer.java drives it).
+// River's side of make bench (node/src/test/java/io/octopusha/node/bench/ExternalPeer.java drives it).
 //
 //	river-bench migrate URL                  installs River's schema (rivermigrate, all the way up)
 //	river-bench work URL WORKERS             a client working the default queue with WORKERS workers; prints
