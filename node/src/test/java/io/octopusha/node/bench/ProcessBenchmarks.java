@@ -395,6 +395,9 @@ final class ProcessBenchmarks {
         Api own = api(node);
         List<Double> millis = new ArrayList<>();
         for (int i = 0; i < settings.startTries(); i++) {
+            // Queued while the node is drained and then taken in one claim, so that all 32 run at once: created one by
+            // one on a busy machine, the first had finished before the last started.
+            setDrained(via, node, true);
             List<String> ids = new ArrayList<>();
             for (int t = 0; t < 32; t++) {
                 Api.Response created = own.post("/api/tasks", "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":1000}}");
@@ -402,12 +405,17 @@ final class ProcessBenchmarks {
                 ids.add(created.json().get("Id").asText());
             }
             String tasks = "/api/tasks?take=100&ids=" + String.join(",", ids);
+            setDrained(via, node, false);
             try {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-                        .until(() -> countTasks(own, tasks, "Executing", node.name()) == 32);
+                        .until(() -> countTasks(own, tasks, "Queued", null) == 0);
             } catch (RuntimeException e) {
-                throw new IllegalStateException("drain to idle: the 32 tasks did not all run on " + node.name() + ": "
+                throw new IllegalStateException("drain to idle: the 32 tasks did not all start on " + node.name() + ": "
                         + own.get(tasks).body() + "\nsummary: " + own.get(NODES + "summary").body(), e);
+            }
+            String started = own.get(tasks).body();
+            if (started.split("\"ServerNode\":\"" + node.name() + "\"", -1).length - 1 != 32) {
+                throw new IllegalStateException("drain to idle: not all 32 tasks ran on " + node.name() + ": " + started);
             }
             long began = System.nanoTime();
             Api.Response put = via.put(NODES + node.nodeId(), "{\"IsInMaintenanceMode\":true}");
@@ -415,20 +423,29 @@ final class ProcessBenchmarks {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> "Drained".equals(status(via, node)));
             millis.add((System.nanoTime() - began) / 1e6);
             if (countTasks(own, tasks, "Success", node.name()) != 32) throw new IllegalStateException("drain to idle: not all 32 tasks succeeded");
-            via.put(NODES + node.nodeId(), "{\"IsInMaintenanceMode\":false}");
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> own.get(PING).status() == 200);
+            setDrained(via, node, false);
         }
         node.close();
         results.add(new Results.Row("9 drain to idle", "PUT IsInMaintenanceMode on a node running 32 Delay 1000 ms tasks → Drained in the summary, median of "
                 + settings.startTries(), median(millis), "ms", 1000, "the tasks' own 1 s", LOWER, null, null));
     }
 
+    /** Tasks of the query in {@code state}, on {@code nodeName} (null: on any node or none). */
     private static int countTasks(Api api, String query, String state, String nodeName) {
         int n = 0;
         for (JsonNode task : api.get(query).json().get("Items")) {
-            if (task.get("State").asText().equals(state) && nodeName.equals(task.get("ServerNode").asText())) n++;
+            if (task.get("State").asText().equals(state) && (nodeName == null || nodeName.equals(task.get("ServerNode").asText()))) n++;
         }
         return n;
+    }
+
+    /** Drains or undrains {@code node} through {@code via} and waits until its ping says so (418 or 200). */
+    private static void setDrained(Api via, NodeProcess node, boolean drained) {
+        Api.Response put = via.put(NODES + node.nodeId(), "{\"IsInMaintenanceMode\":" + drained + "}");
+        if (put.status() != 200) throw new IllegalStateException("drain answered " + put.status() + ": " + put.body());
+        Api own = api(node);
+        int expected = drained ? 418 : 200;
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> own.get(PING).status() == expected);
     }
 
     private static String status(Api api, NodeProcess node) {
