@@ -59,6 +59,13 @@ public final class TaskProcessor implements AutoCloseable {
     private static final Duration SPACING_PER_CLAIMED_TASK = Duration.ofMillis(1);
     private static final Duration MAX_SPACING = Duration.ofMillis(10);
     private static final Duration SPACING_WHEN_FULL = Duration.ofMillis(2);
+    /**
+     * After a claim that filled every free slot (a backlog), the next waits at least {@link #SPACING_WHEN_FULL} and until
+     * half the cap is free again, but no longer than this: a claim costs the database about as much for 3 tasks as for
+     * 30 and holds the cluster's claim lock while it runs, and claiming whatever a 2 ms wait had freed made claims of
+     * 8 to 10 tasks on average in a 3-node burn-down of Delay 0 tasks with cap 32.
+     */
+    private static final Duration MAX_BACKLOG_WAIT = Duration.ofMillis(5);
 
     /**
      * A claim reads the queue from this long before the queue time of the newest task this node claimed, not from the
@@ -197,7 +204,10 @@ public final class TaskProcessor implements AutoCloseable {
         if (wholeQueue) lastWholeQueueClaimNanos = System.nanoTime();
         if (!claimed.isEmpty()) claimedUpTo = claimed.getLast().queueTime();
         for (TaskRecord task : claimed) start(task);
-        if (claimed.size() == free) return SPACING_WHEN_FULL;
+        if (claimed.size() == free) {
+            awaitFreeSlots(Math.max(1, node.settings().maxConcurrentTasks() / 2), MAX_BACKLOG_WAIT);
+            return SPACING_WHEN_FULL;
+        }
         Duration spacing = SPACING_PER_CLAIMED_TASK.multipliedBy(claimed.size());
         return spacing.compareTo(MAX_SPACING) < 0 ? spacing : MAX_SPACING;
     }
@@ -381,6 +391,23 @@ public final class TaskProcessor implements AutoCloseable {
             running.values().forEach(r -> r.cancellation().cancel(TaskOutcome.canceled(
                     "Node " + node.name() + " shut down before the task finished (OCTOPUS_SHUTDOWN_GRACE " + grace + ").")));
             awaitIdle(Duration.ofSeconds(30));
+        }
+    }
+
+    /** Waits until {@code slots} are free or {@code timeout} has passed; recordings notify {@link #idle}. */
+    private void awaitFreeSlots(int slots, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (node.settings().maxConcurrentTasks() - running.size() < slots && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return;
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

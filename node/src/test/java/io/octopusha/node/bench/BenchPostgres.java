@@ -19,10 +19,43 @@ import static org.awaitility.Awaitility.await;
  */
 final class BenchPostgres implements AutoCloseable {
     private final EmbeddedDatabase server;
+    private final Path dataDirectory;
     private final AtomicInteger databases = new AtomicInteger();
 
     BenchPostgres(Path dataDirectory) {
-        this.server = EmbeddedDatabase.start(dataDirectory, 0);
+        this(dataDirectory, false);
+    }
+
+    /**
+     * With {@code statementStatistics} (the profile, {@link Profile}), the server is started a second time with
+     * pg_stat_statements loaded, which the measured runs go without.
+     */
+    BenchPostgres(Path dataDirectory, boolean statementStatistics) {
+        this.dataDirectory = dataDirectory;
+        EmbeddedDatabase first = EmbeddedDatabase.start(dataDirectory, 0);
+        if (statementStatistics) {
+            try (Connection c = DriverManager.getConnection(first.jdbcUrl("postgres"), first.user(), ""); Statement st = c.createStatement()) {
+                st.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            first.close();
+            first = EmbeddedDatabase.start(dataDirectory, 0);
+        }
+        this.server = first;
+    }
+
+    /** The postmaster's process id, from its pid file. */
+    long postmasterPid() {
+        try {
+            return Long.parseLong(java.nio.file.Files.readAllLines(dataDirectory.resolve("postmaster.pid")).getFirst().strip());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    String url(String database) {
+        return server.jdbcUrl(database);
     }
 
     /** Creates an empty database and returns its JDBC URL. */
@@ -30,6 +63,13 @@ final class BenchPostgres implements AutoCloseable {
         String name = "bench_" + databases.incrementAndGet() + "_" + purpose;
         execute(server.jdbcUrl("postgres"), "CREATE DATABASE " + name);
         return server.jdbcUrl(name);
+    }
+
+    /** The same database as a libpq URL on loopback, for the peers' drivers (Go's pgx, Node's pg). */
+    String libpqUrl(String jdbcUrl) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:postgresql://[^:/]+:(\\d+)/([^?]+).*").matcher(jdbcUrl);
+        if (!m.matches()) throw new IllegalArgumentException(jdbcUrl);
+        return "postgres://" + server.user() + "@127.0.0.1:" + m.group(1) + "/" + m.group(2) + "?sslmode=disable";
     }
 
     String user() {

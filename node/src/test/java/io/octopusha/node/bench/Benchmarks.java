@@ -18,11 +18,13 @@ import java.util.List;
 public final class Benchmarks {
     /** How big each scenario is: the full run, or the quick pass that keeps the harness from rotting. */
     record Settings(String name, int warmUpRounds, int burnDownRounds, int burnDownTasks, Duration latencyPeriod, List<Integer> finishedTaskLevels,
-                    int claimSamples, Duration pingWarmup, Duration pingDuration, long uploadBytes, int drainTries, Duration offlineAfter) {
+                    int claimSamples, Duration pingWarmup, Duration pingDuration, long uploadBytes, int drainTries, Duration offlineAfter,
+                    int startTries, int restartedNodes) {
         static final Settings FULL = new Settings("full", 3, 3, 20_000, Duration.ofSeconds(30), List.of(0, 100_000, 1_000_000), 50,
-                Duration.ofSeconds(10), Duration.ofSeconds(15), 1L << 30, 50, Duration.ofSeconds(10));
+                Duration.ofSeconds(10), Duration.ofSeconds(15), 1L << 30, 50, Duration.ofSeconds(10), 5, 3);
+        // The quick pass restarts one of the three nodes: every step of the rolling restart, a third of its time.
         static final Settings QUICK = new Settings("quick (BENCH_QUICK=1)", 1, 1, 2_000, Duration.ofSeconds(5), List.of(0, 10_000, 100_000), 10,
-                Duration.ofSeconds(1), Duration.ofSeconds(3), 64L << 20, 10, Duration.ofSeconds(3));
+                Duration.ofSeconds(1), Duration.ofSeconds(3), 64L << 20, 10, Duration.ofSeconds(3), 1, 1);
     }
 
     private Benchmarks() {
@@ -31,11 +33,13 @@ public final class Benchmarks {
     public static void main(String[] args) {
         Settings settings = "1".equals(System.getenv("BENCH_QUICK")) ? Settings.QUICK : Settings.FULL;
         Path output = Path.of("target", "bench");
+        boolean profile = "1".equals(System.getenv("BENCH_PROFILE"));
         // Exits explicitly: libraries may leave non-daemon threads behind once everything is closed.
         try {
-            run(settings, output);
+            if (profile) profile(settings, output);
+            else run(settings, output);
             System.out.println();
-            System.out.println(Files.readString(output.resolve("results.md")));
+            System.out.println(Files.readString(output.resolve(profile ? "profile.md" : "results.md")));
             System.exit(0);
         } catch (Exception e) {
             e.printStackTrace();
@@ -46,13 +50,15 @@ public final class Benchmarks {
     /** Runs every scenario and writes results.md and results.csv into {@code output}. */
     static Results run(Settings settings, Path output) throws Exception {
         Instant began = Instant.now();
+        String loadBefore = loadAverage();
         Files.createDirectories(output);
         Path work = Files.createTempDirectory(output.toAbsolutePath(), "work-");
         Results results = new Results();
         String postgresSettings;
         try (BenchPostgres postgres = new BenchPostgres(work.resolve("pg"))) {
             postgresSettings = postgres.describe();
-            new QueueBenchmarks(settings, postgres, work.resolve("queue"), results).run();
+            // BENCH_ONLY=processes skips the queue scenarios (1-3), for work on the others.
+            if (!"processes".equals(System.getenv("BENCH_ONLY"))) new QueueBenchmarks(settings, postgres, work.resolve("queue"), results).run();
             Files.createDirectories(work.resolve("processes"));
             new ProcessBenchmarks(settings, postgres, work.resolve("processes"), results).run();
         } finally {
@@ -62,18 +68,51 @@ public final class Benchmarks {
         results.note("Ratio is Octopus HA ÷ baseline; every baseline ran in the same process, minutes apart, on the same machine.");
         results.note("Start and claim latency: enqueue (queue_time, the inserting transaction's now()) to start (start_time, "
                 + "clock_timestamp() in the claim), both PostgreSQL times; burn-down: first start_time to last completed_time.");
-        results.note("db-scheduler's burn-down runs from its first start to its last completion as its listener saw them; its task "
-                + "is a no-op, ours a Delay of 0 ms with state changes, a start count and a log file on the shared directory.");
-        results.note("Both queues first run " + settings.warmUpRounds() + " unmeasured burn-down(s) each (JIT warm-up); the measured "
-                + "burn-downs then take turns, and each figure is the median of " + settings.burnDownRounds() + ". Both tables are "
+        results.note("db-scheduler's burn-down runs from its first start to its last completion as its listener saw them, River's "
+                + "from its first worker start to its last completion event, Graphile Worker's from its first task call to its last "
+                + "job:complete event; their jobs are no-ops, ours a Delay of 0 ms with state changes, a start count and a log file "
+                + "on the shared directory. River's and Graphile Worker's start latencies run from the row's created_at (the "
+                + "inserting transaction's now(), as our queue_time) to the worker's start, each stream sent by the system's own "
+                + "client (docs/performance.md).");
+        results.note("Every queue first runs " + settings.warmUpRounds() + " unmeasured burn-down(s) (JIT warm-up); the measured "
+                + "burn-downs then take turns, and each figure is the median of " + settings.burnDownRounds() + ". Every table is "
                 + "analyzed after the bulk enqueue, as autovacuum keeps them in a running installation. Before every measured queue "
                 + "window the server checkpoints, the kernel writes out its dirty pages (sync), and the harness waits until no "
                 + "autovacuum worker is busy.");
         String header = "## Benchmark results (" + settings.name() + " run)\n\n"
                 + "Run " + began.truncatedTo(ChronoUnit.SECONDS) + ", took " + took.toSeconds() + " s. "
-                + machine() + "\n\n" + postgresSettings + "\n";
+                + machine() + " Load average (1, 5, 15 min) at the start " + loadBefore + ", at the end " + loadAverage()
+                + ": above about 0.5, other work shared the cores.\n\n" + postgresSettings + "\n";
         results.write(output, header);
         return results;
+    }
+
+    /** {@code BENCH_PROFILE=1}: the burn-downs only, each profiled, into profile.md (see {@link Profile}). */
+    static void profile(Settings settings, Path output) throws Exception {
+        Instant began = Instant.now();
+        Files.createDirectories(output);
+        Path work = Files.createTempDirectory(output.toAbsolutePath(), "work-");
+        try (BenchPostgres postgres = new BenchPostgres(work.resolve("pg"), true)) {
+            Profile profile = new Profile(postgres);
+            new QueueBenchmarks(settings, postgres, work.resolve("queue"), new Results()).profile(profile);
+            Files.writeString(output.resolve("profile.md"), profile.markdown() + "\nRun " + began.truncatedTo(ChronoUnit.SECONDS)
+                    + " (" + settings.name() + " settings). " + machine() + " Load average at the end " + loadAverage() + ".\n\n"
+                    + postgres.describe() + "\n");
+        } finally {
+            // BENCH_KEEP_WORK=1 leaves the task logs for later: deleting many files slows creating files for minutes (see
+            // Troubleshooting in the README), which would reach a profile taken right after this one.
+            if (!"1".equals(System.getenv("BENCH_KEEP_WORK"))) FileTrees.deleteTree(work);
+        }
+    }
+
+    /** The kernel's load averages, as /proc/loadavg gives them. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** Cores, memory, CPU, OS and JDK of the machine the figures come from. */

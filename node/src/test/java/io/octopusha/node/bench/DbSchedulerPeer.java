@@ -126,6 +126,10 @@ final class DbSchedulerPeer implements AutoCloseable {
         return this;
     }
 
+    String url() {
+        return url;
+    }
+
     void start() {
         schedulers.forEach(Scheduler::start);
     }

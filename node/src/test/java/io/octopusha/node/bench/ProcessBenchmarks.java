@@ -1,6 +1,7 @@
 package io.octopusha.node.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.octopusha.node.local.Haproxy;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.Ports;
@@ -31,8 +32,9 @@ import static io.octopusha.node.bench.Results.Better.LOWER;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Scenarios 4-7, against node processes (each its own JVM, -Xmx128m) on one PostgreSQL: ping under wrk, a large
- * upload, drain propagation between two nodes, and failover after kill -9.
+ * Scenarios 4-10, against node processes (each its own JVM, -Xmx128m) on one PostgreSQL: ping under wrk, a large
+ * upload, drain propagation between two nodes, failover after kill -9, and what users of a cluster wait for: a node's
+ * start, a drain until idle, and a rolling restart behind HAProxy.
  */
 final class ProcessBenchmarks {
     private static final List<String> JVM_OPTIONS = List.of("-Xmx128m");
@@ -42,6 +44,10 @@ final class ProcessBenchmarks {
     private static final double MIB = 1024 * 1024;
     private static final Pattern WRK_RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
     private static final Pattern WRK_P99 = Pattern.compile("\\s99%\\s+([\\d.]+)(us|ms|s)");
+    /** How often a start is polled: the figure is at most this late. */
+    private static final Duration START_POLL = Duration.ofMillis(5);
+    /** Task creations per second sent through HAProxy during the rolling restart. */
+    private static final double ROLLING_RATE = 20;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Benchmarks.Settings settings;
@@ -67,6 +73,9 @@ final class ProcessBenchmarks {
             upload(alpha);
             drainPropagation(alpha, bravo);
             failover(api(alpha), List.of(alpha, bravo));
+            double startSeconds = nodeStart();
+            drainToIdle(api(alpha));
+            rollingRestart(startSeconds);
         } finally {
             for (int i = started.size() - 1; i >= 0; i--) started.get(i).close();
         }
@@ -315,6 +324,273 @@ final class ProcessBenchmarks {
                 offlineAfter.toMillis() / 1000.0, "configured OCTOPUS_OFFLINE_AFTER", LOWER, null, null));
     }
 
+    /**
+     * Scenario 8: from starting a node's JVM to its ping's first 200, on the database the other nodes use and on a
+     * new one (which the node migrates first), against a bare Javalin app's start to its first 200 with the same JVM
+     * options; taken in turns, medians reported. Returns the node's median on the existing database, in seconds.
+     */
+    private double nodeStart() throws Exception {
+        Path body = root.resolve("ping-body.json");
+        List<Double> bare = new ArrayList<>();
+        List<Double> existing = new ArrayList<>();
+        List<Double> fresh = new ArrayList<>();
+        for (int i = 0; i < settings.startTries(); i++) {
+            int barePort = Ports.free();
+            long began = System.nanoTime();
+            Process process = new ProcessBuilder(javaCommand(BarePingServer.class.getName(), Integer.toString(barePort), body.toString()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("bare-start.log").toFile())).start();
+            try {
+                bare.add(millisUntilPing(began, "http://127.0.0.1:" + barePort, process::isAlive));
+            } finally {
+                process.destroy();
+                process.waitFor();
+            }
+            existing.add(startMillis("echo", url, root.resolve("shared")));
+            Path freshCluster = root.resolve("fresh-" + i);
+            fresh.add(startMillis("foxtrot", postgres.freshDatabase("fresh_start"), freshCluster.resolve("shared")));
+        }
+        String tries = ", median of " + settings.startTries();
+        String baseline = "bare Javalin app (one route), own JVM -Xmx128m, start to first 200";
+        results.add(new Results.Row("8 node start", "JVM start → ping 200, existing database" + tries, median(existing), "ms",
+                median(bare), baseline, LOWER, 2.0, null));
+        results.add(new Results.Row("8 node start", "JVM start → ping 200, new database (migrations)" + tries, median(fresh), "ms",
+                median(bare), baseline, LOWER, null, null));
+        return median(existing) / 1000;
+    }
+
+    /** Starts a node (cap 5), times it to its ping's first 200, and stops it with SIGTERM. */
+    private double startMillis(String name, String database, Path shared) throws Exception {
+        Map<String, String> env = nodeEnvironment(database, root.resolve("start-" + name), shared, 5);
+        long began = System.nanoTime();
+        NodeProcess node = NodeProcess.start(name, Ports.free(), env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS);
+        try {
+            return millisUntilPing(began, node.baseUrl(), node::isAlive);
+        } finally {
+            node.close();
+        }
+    }
+
+    private static double millisUntilPing(long began, String baseUrl, java.util.function.BooleanSupplier alive) throws Exception {
+        HttpRequest ping = HttpRequest.newBuilder(URI.create(baseUrl + PING)).timeout(Duration.ofSeconds(2)).build();
+        long deadline = began + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!alive.getAsBoolean()) throw new IllegalStateException(baseUrl + ": the process exited before its ping answered 200");
+            try {
+                if (HTTP.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return (System.nanoTime() - began) / 1e6;
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(START_POLL.toMillis());
+        }
+        throw new IllegalStateException(baseUrl + ": no 200 from the ping within 120 s");
+    }
+
+    /**
+     * Scenario 9: a node with cap 32 runs 32 Delay 1000 ms tasks (the other nodes are drained or gone); from the PUT
+     * that drains it to the summary's {@code Drained}. The baseline is the tasks' own second: the PUT comes once all
+     * 32 run, so a drain that adds nothing ends within it.
+     */
+    private void drainToIdle(Api via) {
+        NodeProcess node = startNode("golf", 32);
+        Api own = api(node);
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < settings.startTries(); i++) {
+            // Queued while the node is drained and then taken in one claim, so that all 32 run at once: created one by
+            // one on a busy machine, the first had finished before the last started.
+            setDrained(via, node, true);
+            List<String> ids = new ArrayList<>();
+            for (int t = 0; t < 32; t++) {
+                Api.Response created = own.post("/api/tasks", "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":1000}}");
+                if (created.status() != 201) throw new IllegalStateException("task not created: " + created.body());
+                ids.add(created.json().get("Id").asText());
+            }
+            String tasks = "/api/tasks?take=100&ids=" + String.join(",", ids);
+            setDrained(via, node, false);
+            try {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> countTasks(own, tasks, "Queued", null) == 0);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("drain to idle: the 32 tasks did not all start on " + node.name() + ": "
+                        + own.get(tasks).body() + "\nsummary: " + own.get(NODES + "summary").body(), e);
+            }
+            String started = own.get(tasks).body();
+            if (started.split("\"ServerNode\":\"" + node.name() + "\"", -1).length - 1 != 32) {
+                throw new IllegalStateException("drain to idle: not all 32 tasks ran on " + node.name() + ": " + started);
+            }
+            long began = System.nanoTime();
+            Api.Response put = via.put(NODES + node.nodeId(), "{\"IsInMaintenanceMode\":true}");
+            if (put.status() != 200) throw new IllegalStateException("drain answered " + put.status() + ": " + put.body());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> "Drained".equals(status(via, node)));
+            millis.add((System.nanoTime() - began) / 1e6);
+            if (countTasks(own, tasks, "Success", node.name()) != 32) throw new IllegalStateException("drain to idle: not all 32 tasks succeeded");
+            setDrained(via, node, false);
+        }
+        node.close();
+        results.add(new Results.Row("9 drain to idle", "PUT IsInMaintenanceMode on a node running 32 Delay 1000 ms tasks → Drained in the summary, median of "
+                + settings.startTries(), median(millis), "ms", 1000, "the tasks' own 1 s", LOWER, null, null));
+    }
+
+    /** Tasks of the query in {@code state}, on {@code nodeName} (null: on any node or none). */
+    private static int countTasks(Api api, String query, String state, String nodeName) {
+        int n = 0;
+        for (JsonNode task : api.get(query).json().get("Items")) {
+            if (task.get("State").asText().equals(state) && (nodeName == null || nodeName.equals(task.get("ServerNode").asText()))) n++;
+        }
+        return n;
+    }
+
+    /** Drains or undrains {@code node} through {@code via} and waits until its ping says so (418 or 200). */
+    private static void setDrained(Api via, NodeProcess node, boolean drained) {
+        Api.Response put = via.put(NODES + node.nodeId(), "{\"IsInMaintenanceMode\":" + drained + "}");
+        if (put.status() != 200) throw new IllegalStateException("drain answered " + put.status() + ": " + put.body());
+        Api own = api(node);
+        int expected = drained ? 418 : 200;
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> own.get(PING).status() == expected);
+    }
+
+    private static String status(Api api, NodeProcess node) {
+        for (JsonNode n : api.get(NODES + "summary").json().get("Nodes")) {
+            if (n.get("Id").asText().equals(node.nodeId())) return n.get("Status").asText();
+        }
+        return "missing";
+    }
+
+    /**
+     * Scenario 10: three nodes behind a real HAProxy (the configuration {@code make run} uses) take a steady stream of
+     * task creations through it while each node in turn is drained, left to finish its tasks, stopped with SIGTERM,
+     * started again, and undrained once ready (and back in HAProxy's rotation before the next). Counted: requests
+     * that failed, and tasks that did not succeed (or started more than once). The time is set beside three node starts.
+     */
+    private void rollingRestart(double startSeconds) throws Exception {
+        if (!Haproxy.installed()) {
+            String line = "10 rolling restart skipped: `haproxy` is not installed (apt-get install haproxy)";
+            System.out.println("bench: " + line);
+            results.note(line);
+            return;
+        }
+        String database = postgres.freshDatabase("rolling");
+        Path cluster = root.resolve("rolling");
+        List<NodeProcess> nodes = new ArrayList<>();
+        List<Haproxy.Backend> backends = new ArrayList<>();
+        for (String name : List.of("r1", "r2", "r3")) {
+            int port = Ports.free();
+            nodes.add(startRolling(name, port, database, cluster));
+            backends.add(new Haproxy.Backend(name, port));
+        }
+        int port = Ports.free();
+        try (Haproxy haproxy = Haproxy.start(cluster.resolve("haproxy"), port, Ports.free(), backends)) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                    .until(() -> haproxy.serverStates().values().stream().filter("UP"::equals).count() == 3);
+            Api front = new Api("http://127.0.0.1:" + port, TestCluster.ADMIN_KEY);
+            TaskStream stream = new TaskStream(front, ROLLING_RATE);
+            Thread sender = Thread.ofPlatform().name("rolling-stream").start(stream);
+            long began = System.nanoTime();
+            Thread.sleep(1000);
+            for (int i = 0; i < settings.restartedNodes(); i++) {
+                NodeProcess node = nodes.get(i);
+                Api control = api(nodes.get((i + 1) % nodes.size()));
+                control.put(NODES + node.nodeId(), "{\"IsInMaintenanceMode\":true}");
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> "Drained".equals(status(control, node)) && haproxy.serverStates().get(node.name()).startsWith("DOWN"));
+                node.terminate();
+                if (node.waitForExit(Duration.ofSeconds(60)) != 0) throw new IllegalStateException(node.name() + " did not exit cleanly:\n" + node.logTail());
+                NodeProcess again = startRolling(node.name(), node.port(), database, cluster);
+                nodes.set(i, again);
+                control.put(NODES + again.nodeId(), "{\"IsInMaintenanceMode\":false}");
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> "UP".equals(haproxy.serverStates().get(again.name())));
+            }
+            double seconds = (System.nanoTime() - began) / 1e9;
+            Thread.sleep(1000);
+            stream.stop();
+            sender.join();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> queryLong(database, "SELECT count(*) FROM server_task WHERE name = 'Delay' AND state IN ('Queued', 'Executing', 'Cancelling')") == 0);
+            long created = stream.created.get();
+            long succeededOnce = queryLong(database, "SELECT count(*) FROM server_task WHERE name = 'Delay' AND state = 'Success' AND start_count = 1");
+            long rows = queryLong(database, "SELECT count(*) FROM server_task WHERE name = 'Delay'");
+            if (rows != created) throw new IllegalStateException("rolling restart: " + created + " tasks created (201) but " + rows + " in the table");
+            int restarted = settings.restartedNodes();
+            String what = String.format("%d of 3 nodes, one at a time: drain, idle, SIGTERM, start, ready, undrain, back in HAProxy; "
+                    + "%.0f task creations/s through HAProxy", restarted, ROLLING_RATE);
+            results.add(new Results.Row("10 rolling restart", what + ": total time", seconds, "s", restarted * startSeconds,
+                    restarted + " × a node's start to ping 200 (scenario 8)", LOWER, null, null));
+            results.add(new Results.Row("10 rolling restart", "failed requests, of those sent through HAProxy", stream.failed.get(), "requests",
+                    stream.sent.get(), "requests sent", LOWER, null, 0.0));
+            results.add(new Results.Row("10 rolling restart", "tasks not succeeded (or started twice), of those created", created - succeededOnce, "tasks",
+                    created, "tasks created", LOWER, null, 0.0));
+            if (stream.failed.get() > 0) System.out.println("bench: rolling restart, first failed request: " + stream.firstFailure);
+        } finally {
+            for (NodeProcess node : nodes) node.close();
+        }
+    }
+
+    private NodeProcess startRolling(String name, int port, String database, Path cluster) {
+        Map<String, String> env = nodeEnvironment(database, cluster.resolve(name), cluster.resolve("shared"), 5);
+        env.put("OCTOPUS_SHUTDOWN_GRACE", "PT60S");
+        NodeProcess node = NodeProcess.start(name, port, env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS);
+        started.add(node::kill);
+        return node.awaitReady(Duration.ofSeconds(90));
+    }
+
+    private long queryLong(String database, String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = postgres.connect(database); java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Creates Delay 100 ms tasks at a steady rate, one request at a time, counting what was sent, created and failed. */
+    private static final class TaskStream implements Runnable {
+        private final Api api;
+        private final double rate;
+        private volatile boolean running = true;
+        final AtomicLong sent = new AtomicLong();
+        final AtomicLong created = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        volatile String firstFailure;
+
+        TaskStream(Api api, double rate) {
+            this.api = api;
+            this.rate = rate;
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        @Override
+        public void run() {
+            long start = System.nanoTime();
+            // Bounded: at most ten minutes of requests, whatever happens to the restart.
+            for (long i = 0; running && i < rate * 600; i++) {
+                long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(Duration.ofNanos(wait));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                sent.incrementAndGet();
+                try {
+                    Api.Response r = api.post("/api/tasks", "{\"Name\":\"Delay\",\"Arguments\":{\"Milliseconds\":100}}");
+                    if (r.status() == 201) {
+                        created.incrementAndGet();
+                        continue;
+                    }
+                    fail(r.status() + " " + r.body());
+                } catch (RuntimeException e) {
+                    fail(e.toString());
+                }
+            }
+        }
+
+        private void fail(String what) {
+            if (failed.incrementAndGet() == 1) firstFailure = what;
+        }
+    }
+
     private static boolean allTasks(Api api, String query, String state, String nodeName) {
         JsonNode items = api.get(query).json().get("Items");
         if (items.size() != 10) return false;
@@ -331,17 +607,22 @@ final class ProcessBenchmarks {
         return false;
     }
 
-    private NodeProcess startNode(String name, int cap) {
+    private Map<String, String> nodeEnvironment(String database, Path data, Path shared, int cap) {
         Map<String, String> env = new HashMap<>();
-        env.put("OCTOPUS_DB_URL", url);
+        env.put("OCTOPUS_DB_URL", database);
         env.put("OCTOPUS_DB_USER", postgres.user());
-        env.put("OCTOPUS_DATA_DIR", root.resolve(name).toString());
-        env.put("OCTOPUS_SHARED_DIR", root.resolve("shared").toString());
+        env.put("OCTOPUS_DATA_DIR", data.toString());
+        env.put("OCTOPUS_SHARED_DIR", shared.toString());
         env.put("OCTOPUS_TASK_CAP", Integer.toString(cap));
         env.put("OCTOPUS_HEARTBEAT_INTERVAL", settings.offlineAfter().dividedBy(5).toString());
         env.put("OCTOPUS_OFFLINE_AFTER", settings.offlineAfter().toString());
         env.put("OCTOPUS_SHUTDOWN_GRACE", "PT5S");
         env.put("OCTOPUS_ADMIN_API_KEY", TestCluster.ADMIN_KEY);
+        return env;
+    }
+
+    private NodeProcess startNode(String name, int cap) {
+        Map<String, String> env = nodeEnvironment(url, root.resolve(name), root.resolve("shared"), cap);
         NodeProcess node = NodeProcess.start(name, Ports.free(), env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS);
         started.add(node::kill);
         return node.awaitReady(Duration.ofSeconds(90));

@@ -49,6 +49,9 @@ final class QueueBenchmarks {
     private static final Duration PACING_TICK = Duration.ofMillis(1);
     private static final String DELAY_0 = "{\"Milliseconds\":0}";
     private static final Duration BURN_DOWN_TIMEOUT = Duration.ofMinutes(5);
+    /** The peers' driver programs (relative to node/, where make bench and the tests run), and where they are built. */
+    private static final Path PEER_SOURCES = Path.of("src", "bench");
+    private static final Path PEER_CACHE = Path.of("target", "bench-peers");
     /** Whether any Delay task is unfinished, read through the queued and running partial indexes, so polling costs little. */
     private static final String UNFINISHED_DELAYS = "SELECT (EXISTS (SELECT 1 FROM server_task WHERE state = 'Queued' AND name = 'Delay')"
             + " OR EXISTS (SELECT 1 FROM server_task WHERE state IN ('Executing', 'Cancelling') AND name = 'Delay'))::int";
@@ -85,32 +88,77 @@ final class QueueBenchmarks {
     private void runScenarios() {
         int tasks = settings.burnDownTasks();
         double filesBefore = fileCreationRate(tasks / 4);
-        // Both run unmeasured first, so that neither is timed while the JIT is still compiling it: after one short
-        // pass each, both still ran 30 to 50% below the rates they reached a few burn-downs later, and with each task
-        // creating its log file ours went from 8,500 to 9,300, 11,000 and 12,000 tasks/s over its second to fifth
-        // burn-down while C2 compiled for 2.8, 1.7, 0.6 and 0.6 s of each.
+        List<ExternalPeer> peers = startPeers();
+        try {
+            queueScenarios(tasks, filesBefore, peers);
+        } finally {
+            peers.forEach(ExternalPeer::close);
+        }
+    }
+
+    /**
+     * River and Graphile Worker, each with 3 worker processes of 32 (paused until their turns), or one line each in the
+     * notes saying which toolchain is missing.
+     */
+    private List<ExternalPeer> startPeers() {
+        List<String> skipped = new ArrayList<>();
+        List<ExternalPeer> peers = new ArrayList<>();
+        // BENCH_PEERS=none leaves River and Graphile Worker out, for work on the queue itself.
+        if ("none".equals(System.getenv("BENCH_PEERS"))) skipped.add("River and Graphile Worker skipped: BENCH_PEERS=none");
+        else for (ExternalPeer.Kind kind : ExternalPeer.Kind.values()) {
+            ExternalPeer.Driver driver = ExternalPeer.prepare(kind, PEER_SOURCES, PEER_CACHE, skipped);
+            if (driver == null) continue;
+            ExternalPeer peer = new ExternalPeer(driver, postgres, root.resolve("peer-logs"));
+            peers.add(peer);
+            peer.start(3, CAP);
+        }
+        for (String line : skipped) {
+            System.out.println("bench: " + line);
+            results.note(line);
+        }
+        return peers;
+    }
+
+    private void queueScenarios(int tasks, double filesBefore, List<ExternalPeer> peers) {
+        // Every queue first runs unmeasured, so that none is timed while the JIT is still compiling it: after one short
+        // pass each, ours and db-scheduler still ran 30 to 50% below the rates they reached a few burn-downs later, and
+        // with each task creating its log file ours went from 8,500 to 9,300, 11,000 and 12,000 tasks/s over its second
+        // to fifth burn-down while C2 compiled for 2.8, 1.7, 0.6 and 0.6 s of each. (Graphile Worker's V8 compiles too.)
         for (int i = 0; i < settings.warmUpRounds(); i++) {
             burnDown(3, tasks);
             peerBurnDown(tasks);
+            for (ExternalPeer peer : peers) peer.burnDown(tasks, BURN_DOWN_TIMEOUT);
         }
-        // Taken in turns, so that drift on the shared machine reaches both alike; each figure is the median.
+        // Taken in turns, so that drift on the shared machine reaches all alike; each figure is the median.
         List<Double> ours = new ArrayList<>();
         List<Double> theirs = new ArrayList<>();
+        Map<ExternalPeer, List<Double>> external = new HashMap<>();
         for (int i = 0; i < settings.burnDownRounds(); i++) {
             ours.add(burnDown(3, tasks));
             theirs.add(peerBurnDown(tasks));
+            for (ExternalPeer peer : peers) external.computeIfAbsent(peer, p -> new ArrayList<>()).add(peer.burnDown(tasks, BURN_DOWN_TIMEOUT));
         }
         double three = ProcessBenchmarks.median(ours);
+        double dbScheduler = ProcessBenchmarks.median(theirs);
         String rounds = settings.burnDownRounds() == 1 ? "" : ", median of " + settings.burnDownRounds();
-        results.add(new Results.Row("1 queue burn-down", tasks + " Delay 0 ms tasks, 3 nodes × cap 32" + rounds, three, "tasks/s",
-                ProcessBenchmarks.median(theirs), "db-scheduler, 3 × 32 threads, " + DbSchedulerPeer.Polling.LOCK_AND_FETCH.description, HIGHER, 1.0, null));
+        String measure = tasks + " Delay 0 ms tasks, 3 nodes × cap 32" + rounds;
+        results.add(new Results.Row("1 queue burn-down", measure, three, "tasks/s",
+                dbScheduler, "db-scheduler, 3 × 32 threads, " + DbSchedulerPeer.Polling.LOCK_AND_FETCH.description + "; no-op task", HIGHER, 1.0, null));
+        Map<ExternalPeer, Double> peerRates = new HashMap<>();
+        for (ExternalPeer peer : peers) {
+            double rate = ProcessBenchmarks.median(external.get(peer));
+            peerRates.put(peer, rate);
+            results.add(new Results.Row("1 queue burn-down", measure, three, "tasks/s", rate,
+                    peer.kind().title + ", 3 processes × 32 workers, " + peer.kind().description + "; no-op job", HIGHER, 1.0, null));
+        }
 
         double filesThen = fileCreationRate(tasks / 4);
         results.note(String.format("Every queue measurement has a new shared directory, so each of its tasks creates its log file. "
                 + "Creating files there (one thread, %,d files of one line): %,.0f/s before the burn-downs, %,.0f/s before the "
                 + "start-latency streams; see Troubleshooting in the README if it is far below 10,000/s.", tasks / 4, filesBefore, filesThen));
-        startLatency(three * 0.5, "50%", true);
-        startLatency(three * 0.25, "25%", false);
+        double[] oursAtHalf = startLatency(three * 0.5, dbScheduler * 0.5, "50%", true);
+        for (ExternalPeer peer : peers) externalStartLatency(peer, three * 0.5, peerRates.get(peer) * 0.5, oursAtHalf);
+        startLatency(three * 0.25, dbScheduler * 0.25, "25%", false);
 
         List<Double> ones = new ArrayList<>();
         List<Double> twos = new ArrayList<>();
@@ -130,11 +178,16 @@ final class QueueBenchmarks {
      * installation (the peer's table too).
      */
     private double burnDown(int nodes, int tasks) {
+        return burnDown(nodes, tasks, null);
+    }
+
+    private double burnDown(int nodes, int tasks, Profile profile) {
         String url = postgres.freshDatabase("burn" + nodes);
         Path cluster = freshDirectory("burn-down-" + nodes + "-nodes");
         List<OctopusNode> started = startNodes(url, cluster, nodes);
         try {
             postgres.quiesce();
+            if (profile != null) profile.begin(url, tasks, List.of());
             postgres.executeTogether(url, "INSERT INTO server_task (space_id, name, arguments, state, queue_time_expiry) "
                     + "SELECT 'Spaces-1', 'Delay', '" + DELAY_0 + "', 'Queued', now() + interval '1 day' FROM generate_series(1, " + tasks + ")",
                     "ANALYZE server_task", "NOTIFY " + QueueSignal.CHANNEL);
@@ -147,6 +200,7 @@ final class QueueBenchmarks {
                         + " succeeded, " + logs + " task logs written");
             }
             double seconds = single(url, "SELECT extract(epoch FROM max(completed_time) - min(start_time)) FROM server_task WHERE name = 'Delay'");
+            if (profile != null) profile.end("Octopus HA, " + nodes + " nodes", tasks / seconds);
             return tasks / seconds;
         } finally {
             started.forEach(OctopusNode::close);
@@ -154,20 +208,64 @@ final class QueueBenchmarks {
     }
 
     private double peerBurnDown(int tasks) {
+        return peerBurnDown(tasks, null);
+    }
+
+    /** Profiled, the insert follows the quiet moment, so that it is counted as it is for the others. */
+    private double peerBurnDown(int tasks, Profile profile) {
         try (DbSchedulerPeer peer = new DbSchedulerPeer(postgres).build(3, CAP, DbSchedulerPeer.Polling.LOCK_AND_FETCH)) {
-            peer.enqueueAll(tasks);
-            postgres.quiesce();
+            if (profile == null) {
+                peer.enqueueAll(tasks);
+                postgres.quiesce();
+            } else {
+                postgres.quiesce();
+                profile.begin(peer.url(), tasks, List.of());
+                peer.enqueueAll(tasks);
+            }
             peer.start();
-            return peer.awaitBurnDown(tasks, BURN_DOWN_TIMEOUT);
+            double rate = peer.awaitBurnDown(tasks, BURN_DOWN_TIMEOUT);
+            if (profile != null) profile.end("db-scheduler", rate);
+            return rate;
         }
     }
 
     /**
-     * Scenario 2: a steady stream at a share of the measured burn-down rate (the issue's target is for half of it;
-     * a quarter shows where the knee is); enqueue to start, from database times. Each
-     * system first takes the same stream for a shorter, unmeasured period, so that the enqueueing code is compiled.
+     * {@code BENCH_PROFILE=1}: the warm-ups, then the measured burn-downs of the 3-node queue and of each peer, each
+     * profiled ({@link Profile}); no other scenario.
      */
-    private void startLatency(double rate, String shareOfCapacity, boolean withTarget) {
+    void profile(Profile profile) {
+        int tasks = settings.burnDownTasks();
+        List<ExternalPeer> peers = startPeers();
+        try {
+            for (int i = 0; i < settings.warmUpRounds(); i++) {
+                burnDown(3, tasks);
+                peerBurnDown(tasks);
+                for (ExternalPeer peer : peers) peer.burnDown(tasks, BURN_DOWN_TIMEOUT);
+            }
+            for (int i = 0; i < settings.burnDownRounds(); i++) {
+                burnDown(3, tasks, profile);
+                peerBurnDown(tasks, profile);
+                for (ExternalPeer peer : peers) peer.burnDown(tasks, BURN_DOWN_TIMEOUT, profile);
+            }
+        } finally {
+            peers.forEach(ExternalPeer::close);
+            for (Connection c : probes.values()) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    // the server is stopped next anyway
+                }
+            }
+        }
+    }
+
+    /**
+     * Scenario 2: a steady stream at a share of each system's own burn-down rate (the issue's target is for half of
+     * it; a quarter shows where the knee is); enqueue to start, from database times. Each system first takes the same
+     * stream for a shorter, unmeasured period, so that the enqueueing code is compiled. Returns ours: p50, p99, max,
+     * the rate sent, and the rate asked.
+     */
+    private double[] startLatency(double rate, double dbSchedulerRate, String shareOfCapacity, boolean withTarget) {
         Duration period = settings.latencyPeriod();
         int count = (int) (rate * period.toSeconds());
         int warmUp = (int) (rate * period.dividedBy(5).toSeconds());
@@ -188,26 +286,44 @@ final class QueueBenchmarks {
         } finally {
             started.forEach(OctopusNode::close);
         }
-        String load = Math.round(rate) + " tasks/s (" + shareOfCapacity + " of the burn-down) for " + period.toSeconds() + " s"
+        String load = Math.round(rate) + " tasks/s (" + shareOfCapacity + " of our burn-down) for " + period.toSeconds() + " s"
                 + String.format(", sent at %,.0f/s", oursSent);
+        int peerCount = (int) (dbSchedulerRate * period.toSeconds());
+        int peerWarmUp = (int) (dbSchedulerRate * period.dividedBy(5).toSeconds());
         for (DbSchedulerPeer.Polling polling : List.of(DbSchedulerPeer.Polling.DEFAULT, DbSchedulerPeer.Polling.FASTEST)) {
             double[] peer;
             double peerSent;
             try (DbSchedulerPeer scheduler = new DbSchedulerPeer(postgres).build(3, CAP, polling)) {
                 scheduler.start();
-                steadily(rate, warmUp, scheduler::enqueueOne);
-                scheduler.awaitStartLatencies(warmUp, BURN_DOWN_TIMEOUT);
+                steadily(dbSchedulerRate, peerWarmUp, scheduler::enqueueOne);
+                scheduler.awaitStartLatencies(peerWarmUp, BURN_DOWN_TIMEOUT);
                 scheduler.forgetExecutions();
                 postgres.quiesce();
-                peerSent = steadily(rate, count, i -> scheduler.enqueueOne(warmUp + i));
-                peer = percentiles(scheduler.awaitStartLatencies(count, BURN_DOWN_TIMEOUT));
+                peerSent = steadily(dbSchedulerRate, peerCount, i -> scheduler.enqueueOne(peerWarmUp + i));
+                peer = percentiles(scheduler.awaitStartLatencies(peerCount, BURN_DOWN_TIMEOUT));
             }
-            String baseline = "db-scheduler " + polling.description + String.format(", sent at %,.0f/s", peerSent);
+            String baseline = "db-scheduler " + polling.description + String.format(", asked %,.0f/s (%s of its burn-down), sent at %,.0f/s",
+                    dbSchedulerRate, shareOfCapacity, peerSent);
             boolean headline = withTarget && polling == DbSchedulerPeer.Polling.FASTEST;
             results.add(new Results.Row("2 start latency", "p50, " + load, ours[0], "ms", peer[0], baseline, LOWER, null, null));
-            results.add(new Results.Row("2 start latency", "p99, " + load, ours[1], "ms", peer[1], baseline, LOWER, null, headline ? 50.0 : null));
+            results.add(new Results.Row("2 start latency", "p99, " + load, ours[1], "ms", peer[1], baseline, LOWER, headline ? 1.0 : null, headline ? 10.0 : null));
             results.add(new Results.Row("2 start latency", "max, " + load, ours[2], "ms", peer[2], baseline, LOWER, null, null));
         }
+        return new double[]{ours[0], ours[1], ours[2], oursSent, rate};
+    }
+
+    /** Scenario 2 against River or Graphile Worker: its own stream at half its own burn-down rate, beside ours at half of ours. */
+    private void externalStartLatency(ExternalPeer peer, double ourRate, double peerRate, double[] ours) {
+        Duration period = settings.latencyPeriod();
+        ExternalPeer.Stream stream = peer.stream(peerRate, period, CLIENTS, BURN_DOWN_TIMEOUT);
+        double[] theirs = percentiles(stream.latenciesMillis());
+        String load = Math.round(ourRate) + " tasks/s (50% of our burn-down) for " + period.toSeconds() + " s"
+                + String.format(", sent at %,.0f/s", ours[3]);
+        String baseline = peer.kind().title + String.format(", asked %,.0f/s (50%% of its burn-down), sent at %,.0f/s by its own client (%,d jobs)",
+                peerRate, stream.sent(), stream.count());
+        results.add(new Results.Row("2 start latency", "p50, " + load, ours[0], "ms", theirs[0], baseline, LOWER, null, null));
+        results.add(new Results.Row("2 start latency", "p99, " + load, ours[1], "ms", theirs[1], baseline, LOWER, 1.0, 10.0));
+        results.add(new Results.Row("2 start latency", "max, " + load, ours[2], "ms", theirs[2], baseline, LOWER, null, null));
     }
 
     /**

@@ -62,6 +62,10 @@ final class Results {
         return List.copyOf(rows);
     }
 
+    List<String> notes() {
+        return List.copyOf(notes);
+    }
+
     String markdown(String header) {
         StringBuilder t = new StringBuilder(header).append('\n');
         t.append("| scenario | measure | Octopus HA | baseline | ratio | target | met |\n");
