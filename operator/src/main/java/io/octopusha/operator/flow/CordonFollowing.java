@@ -4,7 +4,6 @@ import io.octopusha.operator.crd.Defaults;
 import io.octopusha.operator.crd.DrainReason;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Rolling OS patching: a node whose pod is on a cordoned Kubernetes node is drained, and stays drained until its pod

@@ -1,7 +1,5 @@
 package io.octopusha.operator.kube;
 
-import static org.awaitility.Awaitility.await;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
