@@ -39,7 +39,8 @@ public final class Main {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = new KubernetesClientBuilder()
+                .withKubernetesSerialization(OctopusOperator.serialization()).build();
         Operator operator = OctopusOperator.create(client, NodeUrlResolver.podIp(),
                 NodeApiFactory.http(settings.nodeApiTimeout()), Clock.systemUTC(),
                 MicrometerMetrics.withoutPerResourceMetrics(registry), settings.leaseNamespace(),

@@ -1,6 +1,9 @@
 package io.octopusha.operator;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
@@ -18,6 +21,18 @@ import java.util.Set;
 public final class OctopusOperator {
     public static final String LEASE_NAME = "octopusha-operator";
     private OctopusOperator() {
+    }
+
+    /**
+     * How the operator's client reads objects. An enum value it does not know (an OctopusCluster stored under a newer
+     * CRD, or before the schema checked it) reads as unset, so the spec's default applies, and each default is the
+     * cautious choice (DrainAll, Administrator-only scripts): one such object must not stop the informer, which would
+     * stop the operator for every cluster.
+     */
+    public static KubernetesSerialization serialization() {
+        ObjectMapper mapper = new ObjectMapper()
+                .configure(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL, true);
+        return new KubernetesSerialization(mapper, true);
     }
 
     /**
