@@ -177,7 +177,26 @@ class ClusterWideKubeTest {
 
     @Test
     @Order(5)
-    void switchingToAnExistingClaimKeepsTheOldOneAndItsFiles() {
+    void aRotatedAdminKeyReachesTheNodesWithoutLockingTheOperatorOut() {
+        String old = cluster.adminKey();
+        String rotated = "API-ROTATEDKEY" + Long.toHexString(System.nanoTime()).toUpperCase();
+        List<String> before = cluster.pods().stream().map(p -> p.getMetadata().getUid()).toList();
+        env.admin().secrets().inNamespace(NS).withName("tenant-admin-api-key").edit(secret -> {
+            secret.getData().put("apiKey", java.util.Base64.getEncoder().encodeToString(rotated.getBytes()));
+            return secret;
+        });
+        env.awaitOrDescribe(NS, "nodes restarted with the rotated key", SETTLE, () -> cluster.pods().stream()
+                .noneMatch(p -> before.contains(p.getMetadata().getUid())));
+        cluster.awaitServing(2, SETTLE);
+        var api = cluster.serviceApi().orElseThrow();
+        assertThat(api.withKey(rotated).get("/api/octopusservernodes/summary").status()).isEqualTo(200);
+        assertThat(api.withKey(old).get("/api/events?take=1000").json().get("Items").findValuesAsText("Category"))
+                .as("the operator's calls never reached the failed-key limit").doesNotContain("LoginFailed");
+    }
+
+    @Test
+    @Order(6)
+    void switchingToAnExistingClaimKeepsTheOldOne() {
         env.admin().persistentVolumeClaims().inNamespace(NS).resource(new PersistentVolumeClaimBuilder()
                 .withNewMetadata().withName("nfs-share").endMetadata().withNewSpec().withAccessModes("ReadWriteMany")
                 .withStorageClassName("").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
@@ -199,7 +218,7 @@ class ClusterWideKubeTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void deletingTheClusterKeepsItsClaimUnlessTheSpecSaysToDeleteIt() {
         ClusterUnderTest other = ClusterUnderTest.applyWithGeneratedKey(env, NS, "scratch", 1, """
                   sharedStorage: {deleteClaim: true}
@@ -216,7 +235,7 @@ class ClusterWideKubeTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void anOperatorWithoutPermissionsExitsAndIsRestartedInsteadOfLookingHealthy() {
         env.createRestrictedNamespace("octopus-broken");
         try (OperatorRelease broken = OperatorRelease.installUnready(env, "octopus-broken",
