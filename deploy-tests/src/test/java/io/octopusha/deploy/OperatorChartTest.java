@@ -38,11 +38,11 @@ class OperatorChartTest {
 
     /**
      * Every API call the operator makes, read off operator/src/main (keep in step with docs/operator.md "Install"):
-     * informers list and watch the primary and every dependent kind (JOSDK), CRUDKubernetesDependentResource
-     * creates, updates (client-side match, no server-side apply) and deletes dependents whose precondition stops
-     * holding, the reconciler gets referenced Secrets and replaces the status through the status subresource,
-     * PlanApplier edits pod labels (get + patch) and deletes pods to restart them, ClusterEvents creates core/v1
-     * Events, and the Node informer (cordon-following) watches cluster-scoped Nodes.
+     * informers list and watch the primary and every dependent kind (JOSDK), dependents are written with server-side
+     * apply (patch) and deleted when their precondition stops holding, the reconciler gets referenced Secrets and
+     * replaces the status through the status subresource, PlanApplier patches pod labels and deletes pods to restart
+     * them, ClusterEvents creates core/v1 Events, and the Node informer (cordon-following) watches cluster-scoped
+     * Nodes. The kube tier runs the operator with exactly these grants.
      */
     private static final List<Permission> OPERATOR_USES = Stream.of(
             namespaced("octopusha.io", "octopusclusters", "get", "list", "watch", "patch", "update"),
