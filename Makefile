@@ -79,8 +79,8 @@ chaos:
 	$(MVN) -pl node -am verify -Dtest=ChaosTest -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.tasks=2000 -Dchaos.seconds=600
 
 run:
-	$(MVN) -q -DskipTests -pl node -am package
-	exec "$$JAVA_HOME/bin/java" -cp "$(NODE_CP)" io.octopusha.node.local.LocalCluster
+	@$(MVN) -q -DskipTests -pl node -am package
+	@exec "$$JAVA_HOME/bin/java" -cp "$(NODE_CP)" io.octopusha.node.local.LocalCluster
 
 clean:
 	$(MVN) -q clean
