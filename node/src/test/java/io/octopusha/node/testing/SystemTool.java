@@ -50,16 +50,18 @@ public enum SystemTool {
     public static void require(Class<?> suite, SystemTool... tools) {
         List<SystemTool> missing = Arrays.stream(tools).filter(t -> !t.installed()).toList();
         if (missing.isEmpty()) return;
-        String why = suite.getSimpleName() + " skipped: "
-                + String.join(", ", missing.stream().map(t -> t.program).toList()) + " not on PATH (enable: apt-get install "
+        String why = String.join(", ", missing.stream().map(t -> t.program).toList()) + " not on PATH (enable: apt-get install "
                 + String.join(" ", missing.stream().map(t -> t.debianPackage).distinct().toList()) + ")";
-        if ("true".equals(System.getenv("CI"))) throw new IllegalStateException(why);
+        if ("true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException(suite.getSimpleName() + " cannot run, and CI=true runs every suite: " + why);
+        }
+        String line = suite.getSimpleName() + " skipped: " + why;
         try {
             Files.createDirectories(SKIPPED_SUITES.getParent());
-            Files.writeString(SKIPPED_SUITES, why + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(SKIPPED_SUITES, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Assumptions.abort(why);
+        Assumptions.abort(line);
     }
 }
