@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -63,7 +64,7 @@ class NonRootScriptIsolationTest {
 
     @Test
     void aScriptOfANodeRunningAsItsOwnUserCanNeitherReadTheNodesEnvironmentNorAttachToIt() {
-        NodeProcess node = startAsNobody("own-user", List.of());
+        NodeProcess node = startAsNobody("own-user", List.of(), Map.of());
         Api admin = new Api(node.baseUrl(), TestCluster.ADMIN_KEY);
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         String id = Tasks.script(admin, String.join("\n",
@@ -75,7 +76,7 @@ class NonRootScriptIsolationTest {
                 "echo 'probes done'"));
         JsonNode task = Tasks.awaitCompleted(admin, id, Duration.ofSeconds(60));
         String log = admin.get("/api/tasks/" + id + "/raw").body();
-        assertThat(task.get("State").asText()).as(log).isEqualTo("Success");
+        assertThat(task.get("State").asText()).as(task.path("ErrorMessage").asText() + "\n" + log).isEqualTo("Success");
         assertThat(log).as("the node and its script share the user").contains("script uid " + NOBODY)
                 .contains("environ unreadable", "mem unreadable", "attach refused", "probes done")
                 .doesNotContain(TestCluster.ADMIN_KEY, DB_PASSWORD, cluster.dbUrl(), "OCTOPUS_DB_", "OCTOPUS_ADMIN_API_KEY",
@@ -84,7 +85,8 @@ class NonRootScriptIsolationTest {
 
     @Test
     void aNodeRunningAsItsOwnUserWithItsJvmOpenToAttachRunsNoScripts() throws Exception {
-        NodeProcess node = startAsNobody("attachable", List.of("-XX:-DisableAttachMechanism"));
+        // Cap 0: this node shares the queue with the other test's node and must not claim (and fail) its script.
+        NodeProcess node = startAsNobody("attachable", List.of("-XX:-DisableAttachMechanism"), Map.of("OCTOPUS_TASK_CAP", "0"));
         Api admin = new Api(node.baseUrl(), TestCluster.ADMIN_KEY);
         Api.Response refused = admin.post("/api/tasks", "{\"Name\":\"AdHocScript\",\"Arguments\":{\"ScriptBody\":\"true\"}}");
         assertThat(refused.status()).isEqualTo(403);
@@ -100,12 +102,14 @@ class NonRootScriptIsolationTest {
         assertThat(output).contains("java.class.path");
     }
 
-    private static NodeProcess startAsNobody(String name, List<String> jvmOptions) {
+    private static NodeProcess startAsNobody(String name, List<String> jvmOptions, Map<String, String> settings) {
         try {
             Path data = Files.createDirectories(home.resolve(name));
             Files.setAttribute(data, "unix:uid", NOBODY);
-            Map<String, String> env = cluster.environment(name, Map.of("OCTOPUS_DATA_DIR", data.toString(),
-                    "OCTOPUS_SHARED_DIR", data.resolve("shared").toString(), "OCTOPUS_DB_PASSWORD", DB_PASSWORD));
+            Map<String, String> overrides = new HashMap<>(settings);
+            overrides.putAll(Map.of("OCTOPUS_DATA_DIR", data.toString(), "OCTOPUS_SHARED_DIR", data.resolve("shared").toString(),
+                    "OCTOPUS_DB_PASSWORD", DB_PASSWORD));
+            Map<String, String> env = cluster.environment(name, overrides);
             NodeProcess node = NodeProcess.start(name, Ports.free(), env, cluster.root().resolve("logs/" + name + ".log"),
                     jvmOptions, List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--"), classPath);
             nodes.add(node);
