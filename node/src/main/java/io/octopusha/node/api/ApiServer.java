@@ -69,7 +69,10 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = MAX_JSON_BODY;
             // Jetty's default of 0 closed every connection at once: a request in flight when SIGTERM came was cut
             // off (Jetty answered 500 EofException, which the load balancer may not retry).
-            config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT.toMillis()));
+            config.jetty.modifyServer(server -> {
+                server.setStopTimeout(STOP_TIMEOUT.toMillis());
+                server.setErrorHandler(new RefusedRequests(nodeName));
+            });
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(16 * 1024);

@@ -119,6 +119,23 @@ class MaliciousInputTest {
     }
 
     @Test
+    void aPathJettyRefusesIsAnsweredAsAnApiErrorAndTheConnectionIsClosedSayingSo() throws Exception {
+        try (Socket socket = connect()) {
+            String response = send(socket, "DELETE /api/apikeys/%00 HTTP/1.1\r\nHost: x\r\nX-Octopus-ApiKey: "
+                    + TestCluster.ADMIN_KEY + "\r\n\r\n");
+            int end = response.indexOf("\r\n\r\n");
+            String headers = response.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+            assertThat(headers).startsWith("http/1.1 400").contains("connection: close", "content-type: application/json",
+                    "x-octopus-node: target");
+            assertThat(Json.mapper().readTree(response.substring(end + 4)).get("ErrorMessage").asText())
+                    .startsWith("The request could not be read");
+        }
+        // A client that keeps connections alive is told not to reuse this one, so its next request is answered.
+        assertThat(api.delete("/api/apikeys/%00").status()).isEqualTo(400);
+        assertThat(api.delete("/api/apikeys/%00").status()).isEqualTo(400);
+    }
+
+    @Test
     void traversalInIdsFindsNothing() {
         for (String path : List.of("/api/tasks/..%2F..%2F..%2Fetc%2Fpasswd/raw", "/api/artifacts/..%2F..%2Fetc%2Fpasswd/content",
                 "/api/Spaces-1/packages/..%2F..%2Fetc%2Fpasswd/raw", "/api/tasks/ServerTasks-1%2F..%2F..%2Fx/raw")) {
