@@ -1,9 +1,9 @@
 package io.octopusha.node.api;
 
 import io.javalin.Javalin;
-import io.octopusha.node.ConflictException;
-import io.octopusha.node.ForbiddenException;
-import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.input.ConflictException;
+import io.octopusha.node.input.ForbiddenException;
+import io.octopusha.node.input.InvalidInputException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;

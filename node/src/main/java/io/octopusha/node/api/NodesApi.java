@@ -1,7 +1,7 @@
 package io.octopusha.node.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.octopusha.node.JsonFields;
+import io.octopusha.node.input.JsonFields;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.octopusha.node.audit.AuditLog;

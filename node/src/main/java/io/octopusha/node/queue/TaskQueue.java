@@ -3,7 +3,6 @@ package io.octopusha.node.queue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.octopusha.node.cluster.NodeRegistry;
 import org.jooq.Condition;
 import org.jooq.ConnectionCallable;
 import org.jooq.DSLContext;
@@ -27,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.octopusha.node.db.NodeLiveness.IS_OFFLINE;
 import static io.octopusha.node.db.schema.Tables.OCTOPUS_SERVER_NODE;
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
@@ -195,11 +195,11 @@ public final class TaskQueue {
      */
     public int failTasksOfOfflineNodes() {
         List<String> offline = db.select(OCTOPUS_SERVER_NODE.ID).from(OCTOPUS_SERVER_NODE)
-                .where(NodeRegistry.IS_OFFLINE).fetch(OCTOPUS_SERVER_NODE.ID);
+                .where(IS_OFFLINE).fetch(OCTOPUS_SERVER_NODE.ID);
         if (offline.isEmpty()) return 0;
         var liveNode = DSL.selectOne().from(OCTOPUS_SERVER_NODE)
                 .where(OCTOPUS_SERVER_NODE.ID.eq(SERVER_TASK.SERVER_NODE))
-                .and(DSL.not(NodeRegistry.IS_OFFLINE));
+                .and(DSL.not(IS_OFFLINE));
         return failRunning(SERVER_TASK.SERVER_NODE.in(offline).andNotExists(liveNode), DSL.concat(DSL.val("The node "),
                 SERVER_TASK.SERVER_NODE, DSL.val(" that was running this task went offline; the task did not finish.")));
     }

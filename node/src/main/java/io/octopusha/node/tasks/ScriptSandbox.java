@@ -1,7 +1,7 @@
 package io.octopusha.node.tasks;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import io.octopusha.node.ForbiddenException;
+import io.octopusha.node.input.ForbiddenException;
 import io.octopusha.node.auth.Role;
 import io.octopusha.node.config.ScriptTasks;
 import io.octopusha.node.storage.FileTrees;

@@ -1,6 +1,6 @@
 package io.octopusha.node.tasks;
 
-import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.auth.Role;
 import io.octopusha.node.queue.Enqueuer;
 import io.octopusha.node.queue.TaskQueue;
