@@ -238,7 +238,7 @@ public final class OctopusNode implements AutoCloseable {
                 processor.runningCount());
         localNode.beginShutdown();
         runLogged("marking the node as shutting down", () -> registry.markShuttingDown(localNode.id()));
-        processor.drain(config.shutdownGrace());
+        processor.shutdown(config.shutdownGrace());
         close();
         log.info("node {} stopped", localNode.name());
     }
