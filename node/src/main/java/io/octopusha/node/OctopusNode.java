@@ -24,6 +24,7 @@ import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.FailedSignIns;
 import io.octopusha.node.cluster.ClusterHealth;
+import io.octopusha.node.cluster.Drain;
 import io.octopusha.node.cluster.Heartbeat;
 import io.octopusha.node.cluster.LocalNode;
 import io.octopusha.node.cluster.NodeRegistry;
@@ -96,14 +97,9 @@ public final class OctopusNode implements AutoCloseable {
             apiKeys.bootstrap(config.adminApiKey());
 
             Notifications notifications = closeLater(new Notifications(database));
-            notifications.listen("octopus_node_settings", id -> {
-                if (id.equals(localNode.id())) refreshSettings();
-            });
+            new Drain(registry, localNode).listenOn(notifications);
             notifications.listen("octopus_api_keys", ignored -> apiKeys.reload());
-            notifications.onReconnect(() -> {
-                refreshSettings();
-                apiKeys.reload();
-            });
+            notifications.onReconnect(apiKeys::reload);
 
             SharedStorage storage = new SharedStorage(config.sharedDir());
             heartbeat = closeLater(new Heartbeat(registry, localNode, this::register, storage));
@@ -213,10 +209,6 @@ public final class OctopusNode implements AutoCloseable {
                 config.nodeLimit());
     }
 
-    private void refreshSettings() {
-        registry.settings(localNode.id()).ifPresent(localNode::settingsChanged);
-    }
-
     public int port() {
         return api.port();
     }
@@ -234,7 +226,7 @@ public final class OctopusNode implements AutoCloseable {
      * OCTOPUS_SHUTDOWN_GRACE to finish, what is left is canceled, then the node marks itself offline.
      */
     public void shutdownGracefully() {
-        log.info("shutting down: draining, waiting up to {} for {} running task(s)", config.shutdownGrace(),
+        log.info("shutting down: starting no new task, waiting up to {} for {} running task(s)", config.shutdownGrace(),
                 processor.runningCount());
         localNode.beginShutdown();
         runLogged("marking the node as shutting down", () -> registry.markShuttingDown(localNode.id()));
