@@ -11,6 +11,7 @@ import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.storage.ArtifactStore;
 import io.octopusha.node.storage.ArtifactStore.ArtifactInfo;
+import io.octopusha.node.storage.SpaceStore;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,10 +30,10 @@ public final class ArtifactsApi implements ApiRoutes {
 
     private final ArtifactStore artifacts;
     private final TaskQueue tasks;
-    private final SpacesApi spaces;
+    private final SpaceStore spaces;
     private final AuditLog audit;
 
-    public ArtifactsApi(ArtifactStore artifacts, TaskQueue tasks, SpacesApi spaces, AuditLog audit) {
+    public ArtifactsApi(ArtifactStore artifacts, TaskQueue tasks, SpaceStore spaces, AuditLog audit) {
         this.artifacts = artifacts;
         this.tasks = tasks;
         this.spaces = spaces;

@@ -152,6 +152,9 @@ public final class TaskQueue {
         });
     }
 
+    /** Notified with a task's number when it becomes Cancelling (a trigger of migration V2), for the node that runs it. */
+    public static final String CANCELLING_CHANNEL = "octopus_task_cancelling";
+
     /** CANCELED and CANCELLING are changes this call made; the others found the task already so, or gone. */
     public enum CancelResult { CANCELED, CANCELLING, ALREADY_CANCELLING, ALREADY_COMPLETED, NOT_FOUND }
 

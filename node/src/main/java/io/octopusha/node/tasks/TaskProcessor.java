@@ -5,7 +5,7 @@ import io.octopusha.node.queue.RecurringTasks;
 import io.octopusha.node.queue.TaskOutcome;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.storage.ArtifactStore;
-import io.octopusha.node.storage.SharedStorage;
+import io.octopusha.node.storage.TaskLogStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,13 +37,13 @@ public final class TaskProcessor implements AutoCloseable {
     private final ClusterHousekeeping housekeeping;
     private final Shutdown shutdown;
 
-    public TaskProcessor(TaskQueue queue, TaskTypes types, LocalNode node, SharedStorage storage, ArtifactStore artifacts,
+    public TaskProcessor(TaskQueue queue, TaskTypes types, LocalNode node, TaskLogStore logs, ArtifactStore artifacts,
                          Path workRoot, RecurringTasks recurring, Duration queueTimeout) {
         this.queue = queue;
         this.node = node;
         this.running = new RunningTasks(node);
         this.recorder = new OutcomeRecorder(queue, node, running, this::wake);
-        TaskRunner runner = new TaskRunner(types, node, storage, artifacts, workRoot, running, recorder);
+        TaskRunner runner = new TaskRunner(types, node, logs, artifacts, workRoot, running, recorder);
         this.claims = new ClaimLoop(queue, node, running, runner,
                 new LostClaimAdoption(queue, node, running, runner, recorder));
         this.fenceWatchdog = new FenceWatchdog(node, running);

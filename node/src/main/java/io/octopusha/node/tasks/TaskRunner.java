@@ -7,8 +7,8 @@ import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.queue.TaskState;
 import io.octopusha.node.storage.ArtifactStore;
 import io.octopusha.node.storage.FileTrees;
-import io.octopusha.node.storage.SharedStorage;
 import io.octopusha.node.storage.TaskLog;
+import io.octopusha.node.storage.TaskLogStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,17 +23,17 @@ final class TaskRunner {
 
     private final TaskTypes types;
     private final LocalNode node;
-    private final SharedStorage storage;
+    private final TaskLogStore logs;
     private final ArtifactStore artifacts;
     private final Path workRoot;
     private final RunningTasks running;
     private final OutcomeRecorder recorder;
 
-    TaskRunner(TaskTypes types, LocalNode node, SharedStorage storage, ArtifactStore artifacts, Path workRoot,
+    TaskRunner(TaskTypes types, LocalNode node, TaskLogStore logs, ArtifactStore artifacts, Path workRoot,
                RunningTasks running, OutcomeRecorder recorder) {
         this.types = types;
         this.node = node;
-        this.storage = storage;
+        this.logs = logs;
         this.artifacts = artifacts;
         this.workRoot = workRoot;
         this.running = running;
@@ -51,7 +51,7 @@ final class TaskRunner {
         TaskOutcome outcome;
         boolean warnings = false;
         Path work = workRoot.resolve(task.id());
-        try (TaskLog taskLog = new TaskLog(storage.taskLog(task.id()))) {
+        try (TaskLog taskLog = logs.append(task.id())) {
             taskLog.info("Task " + task.id() + " (" + task.name() + ") started on node " + node.name());
             TaskContext context = new TaskContext(task, taskLog, cancellation, work);
             outcome = runSafely(task, context);
