@@ -3,14 +3,14 @@ package io.octopusha.node.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.octopusha.node.input.InvalidInputException;
-import io.octopusha.node.input.JsonFields;
 import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.InvalidInputException;
+import io.octopusha.node.input.JsonFields;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
-import io.octopusha.node.storage.ArtifactStore;
 import io.octopusha.node.storage.ArtifactStore.ArtifactInfo;
+import io.octopusha.node.storage.ArtifactStore;
 import io.octopusha.node.storage.SpaceStore;
 
 import java.io.IOException;

@@ -2,12 +2,12 @@ package io.octopusha.node.api;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
-import io.octopusha.node.storage.PackageStore;
+import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.storage.PackageStore.OverwriteMode;
 import io.octopusha.node.storage.PackageStore.PackageInfo;
+import io.octopusha.node.storage.PackageStore;
 import io.octopusha.node.storage.SpaceStore;
 
 import java.io.IOException;

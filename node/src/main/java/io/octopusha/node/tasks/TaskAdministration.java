@@ -1,7 +1,7 @@
 package io.octopusha.node.tasks;
 
-import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.queue.Enqueuer;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
