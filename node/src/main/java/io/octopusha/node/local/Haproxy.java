@@ -101,6 +101,10 @@ public final class Haproxy implements AutoCloseable {
         return process.isAlive();
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     /** Each server's status as HAProxy sees it now: UP, DOWN, or a transition such as "UP 1/2". */
     public Map<String, String> serverStates() {
         try {

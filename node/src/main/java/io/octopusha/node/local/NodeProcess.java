@@ -1,5 +1,8 @@
 package io.octopusha.node.local;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.octopusha.node.api.HealthApi;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -19,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NodeProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final int port;
@@ -76,17 +80,28 @@ public final class NodeProcess implements AutoCloseable {
     public long pid() { return process.pid(); }
     public boolean isAlive() { return process.isAlive(); }
 
-    /** Waits until the node answers its liveness route; fails with the end of its log if it exits or takes too long. */
+    /**
+     * Waits until this node answers its liveness route, and its ping gives this node's name (another program on the port
+     * is not mistaken for it); fails with the end of its log if it exits or takes too long.
+     */
     public NodeProcess awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest live = HttpRequest.newBuilder(URI.create(baseUrl() + "/api/health/live"))
                 .timeout(Duration.ofSeconds(1)).build();
+        HttpRequest ping = HttpRequest.newBuilder(URI.create(baseUrl() + HealthApi.PING)).timeout(Duration.ofSeconds(1)).build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("node " + name + " exited with " + process.exitValue() + ":\n" + logTail());
             }
             try {
-                if (HTTP.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return this;
+                if (HTTP.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    String answeredAs = JSON.readTree(HTTP.send(ping, HttpResponse.BodyHandlers.ofString()).body())
+                            .path("Name").asText();
+                    if (!answeredAs.equals(name)) {
+                        throw new IllegalStateException("port " + port + " answers as node '" + answeredAs + "', not " + name);
+                    }
+                    return this;
+                }
             } catch (IOException e) {
                 // not listening yet
             } catch (InterruptedException e) {

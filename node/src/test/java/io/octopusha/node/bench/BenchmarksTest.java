@@ -1,6 +1,6 @@
 package io.octopusha.node.bench;
 
-import org.junit.jupiter.api.Assumptions;
+import io.octopusha.node.testing.SystemTool;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -18,11 +18,7 @@ class BenchmarksTest {
 
     @Test
     void quickPassProducesEveryScenarioAndItsFiles() throws Exception {
-        boolean wrkInstalled = Files.isExecutable(Path.of("/usr/bin/wrk"));
-        if (!wrkInstalled && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("wrk is not installed; .ci/run installs the Debian package");
-        }
-        Assumptions.assumeTrue(wrkInstalled, "wrk is not installed: skipping the benchmark harness test (apt-get install wrk)");
+        SystemTool.require(BenchmarksTest.class, SystemTool.WRK, SystemTool.CURL, SystemTool.HAPROXY);
         Path output = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-quick-");
 
         Results results = Benchmarks.run(Benchmarks.Settings.QUICK, output);

@@ -1,5 +1,6 @@
 package io.octopusha.node.chaos;
 
+import io.octopusha.node.testing.SystemTool;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ class ChaosTest {
 
     @Test
     void noTaskIsLostOrRunTwiceAndOnlyTheDatabaseOutageMayFailRequests() throws Exception {
+        SystemTool.require(ChaosTest.class, SystemTool.HAPROXY);
         ChaosSuite.Settings settings = new ChaosSuite.Settings(
                 Integer.getInteger("chaos.tasks", 500),
                 Duration.ofSeconds(Integer.getInteger("chaos.seconds", 60)),

@@ -2,9 +2,9 @@ package io.octopusha.node.local;
 
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.Ports;
+import io.octopusha.node.testing.SystemTool;
 import io.octopusha.node.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +29,7 @@ class HaproxyDrainTest {
 
     @BeforeAll
     static void start() {
-        boolean installed = Haproxy.installed();
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("haproxy is not installed; .ci/run installs the Debian package");
-        }
-        Assumptions.assumeTrue(installed, "haproxy is not installed: skipping the load-balancer test (apt-get install haproxy)");
+        SystemTool.require(HaproxyDrainTest.class, SystemTool.HAPROXY);
         cluster = new TestCluster();
         for (String name : List.of("lb1", "lb2", "lb3")) {
             nodes.add(NodeProcess.start(name, Ports.free(), cluster.environment(name, Map.of()),

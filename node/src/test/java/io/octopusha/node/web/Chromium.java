@@ -1,6 +1,6 @@
 package io.octopusha.node.web;
 
-import org.junit.jupiter.api.Assumptions;
+import io.octopusha.node.testing.SystemTool;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -22,12 +22,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 /**
- * Debian's headless Chromium driven through Debian's chromedriver. Both paths are given explicitly, so Selenium
- * never downloads a browser or a driver. One instance per test class keeps the browser tests fast.
+ * Debian's headless Chromium driven through Debian's chromedriver. Both paths are given explicitly (as found on PATH), so
+ * Selenium never downloads a browser or a driver. One instance per test class keeps the browser tests fast.
  */
 final class Chromium implements AutoCloseable {
-    static final Path BROWSER = Path.of("/usr/bin/chromium");
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
     final ChromeDriver driver;
     private final Path profile;
@@ -37,27 +35,17 @@ final class Chromium implements AutoCloseable {
         this.profile = profile;
     }
 
-    /** Skips the calling test class where Chromium is missing on a developer machine; fails in CI, which installs it. */
-    static void requireInstalled() {
-        boolean installed = Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER);
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("chromium and chromium-driver are not installed; .ci/run installs the Debian packages");
-        }
-        Assumptions.assumeTrue(installed,
-                "chromium is not installed: skipping the portal's browser tests (apt-get install chromium chromium-driver)");
-    }
-
     static Chromium start(int width, int height) {
         try {
             Path profile = Files.createTempDirectory("chromium-profile-");
             ChromeOptions options = new ChromeOptions();
-            options.setBinary(BROWSER.toFile());
+            options.setBinary(SystemTool.CHROMIUM.path().orElseThrow().toFile());
             // The flags this machine needs: as root, no GPU, and no background connections to the closed network.
             options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=" + width + "," + height);
             ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(DRIVER.toFile())
+                    .usingDriverExecutable(SystemTool.CHROMEDRIVER.path().orElseThrow().toFile())
                     .usingAnyFreePort()
                     .build();
             ChromeDriver driver = new ChromeDriver(service, options);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.Ports;
+import io.octopusha.node.testing.SystemTool;
 import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +44,7 @@ class PortalBrowserTest {
 
     @BeforeAll
     static void start() {
-        Chromium.requireInstalled();
+        SystemTool.require(PortalBrowserTest.class, SystemTool.CHROMIUM, SystemTool.CHROMEDRIVER);
         cluster = new TestCluster();
         for (String name : List.of("web1", "web2", "web3")) {
             nodes.add(NodeProcess.start(name, Ports.free(), cluster.environment(name, Map.of()),

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class KubeTier implements BeforeAllCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KubeTier.class);
-    static final String SKIPPED = "kube tier skipped: the Kubernetes control-plane binaries are not built"
-            + " (make kube builds them from Go modules; it needs Go 1.26 or newer)";
+    static final String NOT_BUILT = "the Kubernetes control-plane binaries are not built"
+            + " (enable: make kube, which builds them from Go modules and needs Go 1.26 or newer)";
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -38,21 +39,26 @@ public final class KubeTier implements BeforeAllCallback, ParameterResolver {
 
     private static KubeEnvironment environment(ExtensionContext context) {
         Optional<Path> binaries = KubeBinaries.find();
-        if (binaries.isEmpty()) skip(SKIPPED);
-        PodNetwork.ensureRoute().ifPresent(why -> skip("kube tier skipped: " + why));
+        Class<?> suite = context.getRequiredTestClass();
+        if (binaries.isEmpty()) skip(suite, NOT_BUILT);
+        PodNetwork.ensureRoute().ifPresent(why -> skip(suite, why));
         return context.getRoot().getStore(NAMESPACE).computeIfAbsent(KubeEnvironment.class,
                 k -> KubeEnvironment.start(binaries.get(), Path.of("target", "kube-tier").toAbsolutePath()),
                 KubeEnvironment.class);
     }
 
-    /** Skips the tier, and notes why for the summary line `make test` prints at its end; under CI=true it fails. */
-    private static void skip(String why) {
-        if ("true".equals(System.getenv("CI"))) throw new IllegalStateException(why);
+    /** Skips the suite, and notes why for the summary `make test` prints at its end; under CI=true it fails. */
+    private static void skip(Class<?> suite, String why) {
+        if ("true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException(suite.getSimpleName() + " cannot run, and CI=true runs every suite: " + why);
+        }
+        String line = suite.getSimpleName() + " skipped: " + why;
         try {
-            Files.writeString(Files.createDirectories(Path.of("target")).resolve("kube-tier-skipped.txt"), why + "\n");
+            Files.writeString(Files.createDirectories(Path.of("target")).resolve("skipped-suites.txt"), line + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Assumptions.abort(why);
+        Assumptions.abort(line);
     }
 }

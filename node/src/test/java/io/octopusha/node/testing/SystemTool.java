@@ -1,0 +1,67 @@
+package io.octopusha.node.testing;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A program from a Debian package that some suites drive for real. Where one is missing the suite is skipped, and one
+ * line naming the suite and the command that would enable it goes to {@code target/skipped-suites.txt}, which
+ * {@code make test} prints at its end. Under CI=true a missing tool fails the suite instead: CI must run everything.
+ */
+public enum SystemTool {
+    HAPROXY("haproxy", "haproxy"),
+    CHROMIUM("chromium", "chromium"),
+    CHROMEDRIVER("chromedriver", "chromium-driver"),
+    WRK("wrk", "wrk"),
+    CURL("curl", "curl");
+
+    /** Where make test lists the suites it skipped, one line each. */
+    public static final Path SKIPPED_SUITES = Path.of("target", "skipped-suites.txt");
+
+    private final String program;
+    private final String debianPackage;
+
+    SystemTool(String program, String debianPackage) {
+        this.program = program;
+        this.debianPackage = debianPackage;
+    }
+
+    public boolean installed() {
+        return path().isPresent();
+    }
+
+    /** The program as found on PATH. */
+    public Optional<Path> path() {
+        String path = System.getenv().getOrDefault("PATH", "");
+        return Stream.of(path.split(":")).filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, program))
+                .filter(Files::isExecutable).findFirst();
+    }
+
+    /** Skips (or under CI=true fails) the calling suite unless every tool is on PATH. */
+    public static void require(Class<?> suite, SystemTool... tools) {
+        List<SystemTool> missing = Arrays.stream(tools).filter(t -> !t.installed()).toList();
+        if (missing.isEmpty()) return;
+        String why = String.join(", ", missing.stream().map(t -> t.program).toList()) + " not on PATH (enable: apt-get install "
+                + String.join(" ", missing.stream().map(t -> t.debianPackage).distinct().toList()) + ")";
+        if ("true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException(suite.getSimpleName() + " cannot run, and CI=true runs every suite: " + why);
+        }
+        String line = suite.getSimpleName() + " skipped: " + why;
+        try {
+            Files.createDirectories(SKIPPED_SUITES.getParent());
+            Files.writeString(SKIPPED_SUITES, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Assumptions.abort(line);
+    }
+}
