@@ -26,9 +26,10 @@ class PackageStructureTest {
         slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(NODE);
     }
 
+    /** {@code local} sits beside the routes: it starts nodes as processes and talks to them as a client does. */
     @Test
-    void onlyTheCompositionRootUsesTheRoutes() {
-        noClasses().that().resideOutsideOfPackages(ROOT, ROOT + ".api..")
+    void noPackageBelowTheRoutesUsesThem() {
+        noClasses().that().resideOutsideOfPackages(ROOT, ROOT + ".api..", ROOT + ".local..")
                 .should().dependOnClassesThat().resideInAPackage(ROOT + ".api..")
                 .check(NODE);
     }
