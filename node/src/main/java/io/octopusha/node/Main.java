@@ -43,9 +43,9 @@ public final class Main {
             System.exit(3);
             return;
         }
-        // SIGTERM and Ctrl-C drain the node first; it then exits 0 by itself.
+        // SIGTERM and Ctrl-C shut the node down gracefully first; it then exits 0 by itself.
         AtomicBoolean stopping = new AtomicBoolean();
-        SignalHandler drainThenExit = signal -> {
+        SignalHandler shutDownThenExit = signal -> {
             if (stopping.compareAndSet(false, true)) {
                 Thread.ofPlatform().name("shutdown").start(() -> {
                     node.shutdownGracefully();
@@ -53,7 +53,7 @@ public final class Main {
                 });
             }
         };
-        Signal.handle(new Signal("TERM"), drainThenExit);
-        Signal.handle(new Signal("INT"), drainThenExit);
+        Signal.handle(new Signal("TERM"), shutDownThenExit);
+        Signal.handle(new Signal("INT"), shutDownThenExit);
     }
 }

@@ -1,11 +1,11 @@
 package io.octopusha.node.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.octopusha.node.JsonFields;
-import io.javalin.config.RoutesConfig;
 import io.octopusha.node.audit.AuditLog;
+import io.javalin.config.RoutesConfig;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.JsonFields;
 
 import java.util.List;
 

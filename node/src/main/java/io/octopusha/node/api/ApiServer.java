@@ -1,16 +1,16 @@
 package io.octopusha.node.api;
 
 import io.javalin.Javalin;
-import io.octopusha.node.ConflictException;
-import io.octopusha.node.ForbiddenException;
-import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.ConflictException;
+import io.octopusha.node.input.ForbiddenException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.InvalidInputException;
 import io.micrometer.core.instrument.Timer;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.HttpConnectionFactory;

@@ -3,14 +3,15 @@ package io.octopusha.node.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.octopusha.node.InvalidInputException;
-import io.octopusha.node.JsonFields;
 import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.InvalidInputException;
+import io.octopusha.node.input.JsonFields;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
-import io.octopusha.node.storage.ArtifactStore;
 import io.octopusha.node.storage.ArtifactStore.ArtifactInfo;
+import io.octopusha.node.storage.ArtifactStore;
+import io.octopusha.node.storage.SpaceStore;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,10 +30,10 @@ public final class ArtifactsApi implements ApiRoutes {
 
     private final ArtifactStore artifacts;
     private final TaskQueue tasks;
-    private final SpacesApi spaces;
+    private final SpaceStore spaces;
     private final AuditLog audit;
 
-    public ArtifactsApi(ArtifactStore artifacts, TaskQueue tasks, SpacesApi spaces, AuditLog audit) {
+    public ArtifactsApi(ArtifactStore artifacts, TaskQueue tasks, SpaceStore spaces, AuditLog audit) {
         this.artifacts = artifacts;
         this.tasks = tasks;
         this.spaces = spaces;

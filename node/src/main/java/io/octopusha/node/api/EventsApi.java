@@ -2,10 +2,10 @@ package io.octopusha.node.api;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.octopusha.node.InvalidInputException;
-import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.audit.AuditLog.Event;
+import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.InvalidInputException;
 
 import java.time.OffsetDateTime;
 import java.util.List;

@@ -4,6 +4,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.octopusha.node.auth.Role;
 import io.octopusha.node.storage.PackageStore;
+import io.octopusha.node.storage.SpaceStore;
 
 import java.util.List;
 import java.util.Locale;
@@ -21,9 +22,9 @@ public final class FeedsApi implements ApiRoutes {
     private static final String NAME = "Octopus Server (built-in)";
 
     private final PackageStore packages;
-    private final SpacesApi spaces;
+    private final SpaceStore spaces;
 
-    public FeedsApi(PackageStore packages, SpacesApi spaces) {
+    public FeedsApi(PackageStore packages, SpaceStore spaces) {
         this.packages = packages;
         this.spaces = spaces;
     }

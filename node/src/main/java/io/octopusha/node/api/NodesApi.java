@@ -1,13 +1,13 @@
 package io.octopusha.node.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.octopusha.node.JsonFields;
+import io.octopusha.node.audit.AuditLog;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
 import io.octopusha.node.cluster.NodeRecord;
 import io.octopusha.node.cluster.NodeRegistry;
+import io.octopusha.node.input.JsonFields;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;

@@ -2,12 +2,13 @@ package io.octopusha.node.api;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.octopusha.node.InvalidInputException;
 import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
-import io.octopusha.node.storage.PackageStore;
+import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.storage.PackageStore.OverwriteMode;
 import io.octopusha.node.storage.PackageStore.PackageInfo;
+import io.octopusha.node.storage.PackageStore;
+import io.octopusha.node.storage.SpaceStore;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
@@ -27,10 +28,10 @@ public final class PackagesApi implements ApiRoutes {
     private static final int MAX_BULK = 1_000;
 
     private final PackageStore packages;
-    private final SpacesApi spaces;
+    private final SpaceStore spaces;
     private final AuditLog audit;
 
-    public PackagesApi(PackageStore packages, SpacesApi spaces, AuditLog audit) {
+    public PackagesApi(PackageStore packages, SpaceStore spaces, AuditLog audit) {
         this.packages = packages;
         this.spaces = spaces;
         this.audit = audit;

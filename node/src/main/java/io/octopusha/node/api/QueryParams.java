@@ -1,7 +1,7 @@
 package io.octopusha.node.api;
 
 import io.javalin.http.Context;
-import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.input.InvalidInputException;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 
-/** Reads a JSON request body as an object; its fields are read with {@link io.octopusha.node.JsonFields}. */
+/** Reads a JSON request body as an object; its fields are read with {@link io.octopusha.node.input.JsonFields}. */
 public final class RequestBodies {
     private static final ObjectMapper MAPPER = Json.mapper();
 

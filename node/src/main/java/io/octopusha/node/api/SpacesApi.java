@@ -3,23 +3,21 @@ package io.octopusha.node.api;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.octopusha.node.auth.Role;
-import org.jooq.DSLContext;
+import io.octopusha.node.storage.SpaceStore;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import static io.octopusha.node.db.schema.Tables.SPACE;
-
-/** Spaces: read only here; {@code Spaces-1} named Default always exists. */
+/** The spaces' routes: list, get, and a space's home. */
 public final class SpacesApi implements ApiRoutes {
     public static final String PATH = "/api/spaces";
 
-    private final DSLContext db;
+    private final SpaceStore spaces;
 
-    public SpacesApi(DSLContext db) {
-        this.db = db;
+    public SpacesApi(SpaceStore spaces) {
+        this.spaces = spaces;
     }
 
     record SpaceResource(String id, String name, String slug, String description, boolean isDefault,
@@ -35,7 +33,7 @@ public final class SpacesApi implements ApiRoutes {
         // so other single-segment paths under /api stay unknown (404) rather than asking for a key.
         routes.get("/api/Spaces-{number}", ctx -> {
             String spaceId = "Spaces-" + ctx.pathParam("number");
-            if (!exists(spaceId)) throw ApiException.notFound(spaceId);
+            if (!spaces.exists(spaceId)) throw ApiException.notFound(spaceId);
             ctx.json(new SpaceRoot(spaceHomeLinks(spaceId)));
         }, Role.Viewer);
     }
@@ -71,13 +69,8 @@ public final class SpacesApi implements ApiRoutes {
     }
 
     private List<SpaceResource> all() {
-        return db.selectFrom(SPACE).orderBy(SPACE.ID).fetch(s -> new SpaceResource(s.getId(), s.getName(),
-                s.getName().toLowerCase(Locale.ROOT), s.getDescription(), s.getIsDefault(), false,
-                Map.of("Self", PATH + "/" + s.getId(), "SpaceHome", "/api/" + s.getId())));
-    }
-
-    /** Whether a space exists, for routes scoped to one. */
-    public boolean exists(String spaceId) {
-        return db.fetchExists(SPACE, SPACE.ID.eq(spaceId));
+        return spaces.all().stream().map(s -> new SpaceResource(s.id(), s.name(), s.name().toLowerCase(Locale.ROOT),
+                s.description(), s.isDefault(), false, Map.of("Self", PATH + "/" + s.id(), "SpaceHome", "/api/" + s.id())))
+                .toList();
     }
 }

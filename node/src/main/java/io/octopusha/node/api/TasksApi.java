@@ -4,26 +4,22 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.octopusha.node.InvalidInputException;
-import io.octopusha.node.JsonFields;
 import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.InvalidInputException;
+import io.octopusha.node.input.JsonFields;
 import io.octopusha.node.queue.Enqueuer;
 import io.octopusha.node.queue.TaskFilter;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.queue.TaskState;
-import io.octopusha.node.storage.SharedStorage;
+import io.octopusha.node.storage.SpaceStore;
+import io.octopusha.node.storage.TaskLogStore;
 import io.octopusha.node.tasks.TaskActivity;
 import io.octopusha.node.tasks.TaskAdministration;
 import io.octopusha.node.tasks.TaskType;
 import io.octopusha.node.tasks.TaskTypes;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -53,23 +49,23 @@ public final class TasksApi implements ApiRoutes {
 
     private final TaskQueue queue;
     private final TaskTypes types;
-    private final SpacesApi spaces;
-    private final SharedStorage storage;
+    private final SpaceStore spaces;
+    private final TaskLogStore logs;
     private final Duration defaultQueueTimeout;
     private final Enqueuer enqueuer;
     private final TaskAdministration administration;
     private final AuditLog audit;
 
-    public TasksApi(TaskQueue queue, TaskTypes types, SpacesApi spaces, SharedStorage storage,
+    public TasksApi(TaskQueue queue, TaskTypes types, SpaceStore spaces, TaskLogStore logs,
                     Duration defaultQueueTimeout, Enqueuer enqueuer, AuditLog audit) {
         this.queue = queue;
         this.types = types;
         this.spaces = spaces;
-        this.storage = storage;
+        this.logs = logs;
         this.defaultQueueTimeout = defaultQueueTimeout;
         this.enqueuer = enqueuer;
         this.audit = audit;
-        this.administration = new TaskAdministration(queue, types, enqueuer, storage, defaultQueueTimeout);
+        this.administration = new TaskAdministration(queue, types, enqueuer, logs, defaultQueueTimeout);
     }
 
     @Override
@@ -246,14 +242,8 @@ public final class TasksApi implements ApiRoutes {
         Boolean verbose = QueryParams.bool(ctx, "verbose");
         Integer tail = QueryParams.count(ctx, "tail");
         List<TaskActivity.Range> ranges = TaskActivity.parseRanges(ctx.queryParam("ranges"));
-        Path file = storage.taskLog(task.id());
-        TaskActivity.ActivityElement activity = TaskActivity.of(task, readLines(file), Boolean.TRUE.equals(verbose), ranges, tail);
-        long size;
-        try {
-            size = Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TaskActivity.ActivityElement activity = TaskActivity.of(task, logs.lines(task.id()), Boolean.TRUE.equals(verbose), ranges, tail);
+        long size = logs.size(task.id());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("Task", resource(task));
         details.put("ActivityLogs", List.of(activity));
@@ -266,15 +256,8 @@ public final class TasksApi implements ApiRoutes {
 
     private void raw(Context ctx) {
         TaskRecord task = find(ctx);
-        Path file = storage.taskLog(task.id());
         ctx.contentType("text/plain; charset=utf-8");
-        try {
-            ctx.result(Files.exists(file) ? Files.newInputStream(file) : java.io.InputStream.nullInputStream());
-        } catch (NoSuchFileException e) {
-            ctx.result("");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ctx.result(logs.open(task.id()));
     }
 
     private void queuedBehind(Context ctx) {
@@ -360,13 +343,5 @@ public final class TasksApi implements ApiRoutes {
 
     private void requireSpace(String spaceId) {
         if (!spaces.exists(spaceId)) throw ApiException.notFound(spaceId);
-    }
-
-    private static List<String> readLines(Path file) {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -3,12 +3,12 @@ package io.octopusha.node.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.octopusha.node.ForbiddenException;
-import io.octopusha.node.JsonFields;
 import io.octopusha.node.audit.AuditLog;
 import io.octopusha.node.auth.ApiKeys;
 import io.octopusha.node.auth.Principal;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.ForbiddenException;
+import io.octopusha.node.input.JsonFields;
 
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;

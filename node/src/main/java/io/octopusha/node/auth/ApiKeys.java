@@ -38,6 +38,9 @@ public final class ApiKeys {
         this.db = db;
     }
 
+    /** Notified when keys are added, removed or changed (a trigger of migration V1): every node then reloads them. */
+    public static final String CHANNEL = "octopus_api_keys";
+
     /** The user the bootstrap administrator keys belong to (migration V12). */
     public static final String BOOTSTRAP_USER = "Users-1";
 

@@ -103,7 +103,7 @@ public final class LocalNode {
         changed();
     }
 
-    /** Draining is over and the node is about to exit: the load balancer must stop sending to it. */
+    /** The shutdown wait is over and the node is about to exit: the load balancer must stop sending to it. */
     public void stopping() {
         stopping = true;
         changed();
@@ -113,7 +113,7 @@ public final class LocalNode {
         return stopping;
     }
 
-    /** SIGTERM came: the node is draining to exit. */
+    /** SIGTERM came: the node is shutting down, starting no new task while its running ones finish. */
     public boolean isShuttingDown() {
         return shuttingDown || stopping;
     }

@@ -4,7 +4,7 @@ import java.time.OffsetDateTime;
 
 /**
  * A node as the database sees it. {@code offline} is judged with the database clock against that node's
- * own OFFLINE_AFTER; {@code shuttingDown} is a SIGTERM drain, which counts as draining without changing
+ * own OFFLINE_AFTER; {@code shuttingDown} is a SIGTERM shutdown, which counts as draining without changing
  * the persisted maintenance flag. {@code lastModifiedOn} and {@code lastModifiedBy} (an API key's purpose) are
  * the last change to its settings through the API; null if there was none.
  */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import static io.octopusha.node.db.NodeLiveness.IS_OFFLINE;
 import static io.octopusha.node.db.schema.Tables.OCTOPUS_SERVER_NODE;
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
@@ -21,10 +22,6 @@ import static org.jooq.impl.DSL.currentOffsetDateTime;
 public final class NodeRegistry {
     private static final long REGISTRATION_LOCK = 0x0C70_0001L;
 
-    /** Offline by the database clock: stopped cleanly, or not seen for that node's own OFFLINE_AFTER. */
-    public static final Field<Boolean> IS_OFFLINE = DSL.field(
-            "({0} or {1} < now() - {2} * interval '1 millisecond')", Boolean.class,
-            OCTOPUS_SERVER_NODE.HAS_STOPPED, OCTOPUS_SERVER_NODE.LAST_SEEN, OCTOPUS_SERVER_NODE.OFFLINE_AFTER_MS);
     private static final Field<Integer> RUNNING_TASKS = DSL.field(DSL.selectCount().from(SERVER_TASK)
             .where(SERVER_TASK.SERVER_NODE.eq(OCTOPUS_SERVER_NODE.ID))
             .and(SERVER_TASK.STATE.in("Executing", "Cancelling"))).as("running_tasks");

@@ -3,7 +3,6 @@ package io.octopusha.node.queue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.octopusha.node.cluster.NodeRegistry;
 import org.jooq.Condition;
 import org.jooq.ConnectionCallable;
 import org.jooq.DSLContext;
@@ -27,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.octopusha.node.db.NodeLiveness.IS_OFFLINE;
 import static io.octopusha.node.db.schema.Tables.OCTOPUS_SERVER_NODE;
 import static io.octopusha.node.db.schema.Tables.SERVER_TASK;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
@@ -105,7 +105,7 @@ public final class TaskQueue {
      * Takes up to {@code max} queued tasks, oldest first, for {@code nodeId}, marking them Executing and
      * counting each start in the task's row: one statement and one round trip, under the cluster-wide claim lock, so
      * start times follow queue order across all nodes. The statement is the database function {@code claim_tasks}
-     * (migrations V5 to V10), which says why it is one. With {@code queuedFrom}, only tasks queued at or after it
+     * (db/functions/R__functions.sql), which says why it is one. With {@code queuedFrom}, only tasks queued at or after it
      * are looked at; null looks at the whole queue.
      */
     public List<TaskRecord> claim(String nodeId, int max, OffsetDateTime queuedFrom) {
@@ -152,6 +152,9 @@ public final class TaskQueue {
         });
     }
 
+    /** Notified with a task's number when it becomes Cancelling (a trigger of migration V2), for the node that runs it. */
+    public static final String CANCELLING_CHANNEL = "octopus_task_cancelling";
+
     /** CANCELED and CANCELLING are changes this call made; the others found the task already so, or gone. */
     public enum CancelResult { CANCELED, CANCELLING, ALREADY_CANCELLING, ALREADY_COMPLETED, NOT_FOUND }
 
@@ -195,11 +198,11 @@ public final class TaskQueue {
      */
     public int failTasksOfOfflineNodes() {
         List<String> offline = db.select(OCTOPUS_SERVER_NODE.ID).from(OCTOPUS_SERVER_NODE)
-                .where(NodeRegistry.IS_OFFLINE).fetch(OCTOPUS_SERVER_NODE.ID);
+                .where(IS_OFFLINE).fetch(OCTOPUS_SERVER_NODE.ID);
         if (offline.isEmpty()) return 0;
         var liveNode = DSL.selectOne().from(OCTOPUS_SERVER_NODE)
                 .where(OCTOPUS_SERVER_NODE.ID.eq(SERVER_TASK.SERVER_NODE))
-                .and(DSL.not(NodeRegistry.IS_OFFLINE));
+                .and(DSL.not(IS_OFFLINE));
         return failRunning(SERVER_TASK.SERVER_NODE.in(offline).andNotExists(liveNode), DSL.concat(DSL.val("The node "),
                 SERVER_TASK.SERVER_NODE, DSL.val(" that was running this task went offline; the task did not finish.")));
     }
@@ -259,7 +262,7 @@ public final class TaskQueue {
     }
 
     /**
-     * The tasks one node runs, newest first, through the database function {@code tasks_running_on} (migration V9):
+     * The tasks one node runs, newest first, through the database function {@code tasks_running_on} (R__functions.sql):
      * each node reads its own every second, and the function keeps that from visiting the table row of every task the
      * node finished since the last vacuum.
      */

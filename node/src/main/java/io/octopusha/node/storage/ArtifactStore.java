@@ -1,8 +1,8 @@
 package io.octopusha.node.storage;
 
-import io.octopusha.node.ConflictException;
-import io.octopusha.node.InvalidInputException;
 import io.octopusha.node.db.schema.tables.records.ArtifactRecord;
+import io.octopusha.node.input.ConflictException;
+import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.queue.TaskRecord;
 import org.jooq.Condition;
 import org.jooq.DSLContext;

@@ -1,6 +1,6 @@
 package io.octopusha.node.storage;
 
-import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.input.InvalidInputException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.io.Content;

@@ -1,9 +1,9 @@
 package io.octopusha.node.tasks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.octopusha.node.InvalidInputException;
-import io.octopusha.node.JsonFields;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.InvalidInputException;
+import io.octopusha.node.input.JsonFields;
 import io.octopusha.node.queue.TaskOutcome;
 import io.octopusha.node.storage.TaskLog;
 

@@ -1,7 +1,7 @@
 package io.octopusha.node.tasks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.octopusha.node.JsonFields;
+import io.octopusha.node.input.JsonFields;
 import io.octopusha.node.queue.TaskOutcome;
 import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.queue.TaskState;

@@ -1,9 +1,9 @@
 package io.octopusha.node.tasks;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import io.octopusha.node.ForbiddenException;
 import io.octopusha.node.auth.Role;
 import io.octopusha.node.config.ScriptTasks;
+import io.octopusha.node.input.ForbiddenException;
 import io.octopusha.node.storage.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

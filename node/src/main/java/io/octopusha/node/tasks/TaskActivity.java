@@ -1,6 +1,6 @@
 package io.octopusha.node.tasks;
 
-import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.storage.TaskLog;
 

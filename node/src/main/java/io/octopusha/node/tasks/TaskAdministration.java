@@ -1,13 +1,13 @@
 package io.octopusha.node.tasks;
 
-import io.octopusha.node.InvalidInputException;
 import io.octopusha.node.auth.Role;
+import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.queue.Enqueuer;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.queue.TaskState;
-import io.octopusha.node.storage.SharedStorage;
 import io.octopusha.node.storage.TaskLog;
+import io.octopusha.node.storage.TaskLogStore;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -22,14 +22,14 @@ public final class TaskAdministration {
     private final TaskQueue queue;
     private final TaskTypes types;
     private final Enqueuer enqueuer;
-    private final SharedStorage storage;
+    private final TaskLogStore logs;
     private final Duration queueTimeout;
 
-    public TaskAdministration(TaskQueue queue, TaskTypes types, Enqueuer enqueuer, SharedStorage storage, Duration queueTimeout) {
+    public TaskAdministration(TaskQueue queue, TaskTypes types, Enqueuer enqueuer, TaskLogStore logs, Duration queueTimeout) {
         this.queue = queue;
         this.types = types;
         this.enqueuer = enqueuer;
-        this.storage = storage;
+        this.logs = logs;
         this.queueTimeout = queueTimeout;
     }
 
@@ -65,7 +65,7 @@ public final class TaskAdministration {
         TaskState before = queue.changeFinishedState(task.number(), newState,
                 newState == TaskState.Success ? null : reason).orElseThrow(() -> new InvalidInputException(
                 "Only a finished task's state can be changed; " + task.id() + " is " + currentState(task) + "."));
-        try (TaskLog log = new TaskLog(storage.taskLog(task.id()))) {
+        try (TaskLog log = logs.append(task.id())) {
             log.write(newState == TaskState.Success ? TaskLog.Category.Info : TaskLog.Category.Warning,
                     "State changed from " + before + " to " + newState + " by " + who + ": " + reason);
         } catch (RuntimeException e) {

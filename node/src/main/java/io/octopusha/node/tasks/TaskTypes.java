@@ -1,6 +1,6 @@
 package io.octopusha.node.tasks;
 
-import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.input.InvalidInputException;
 
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.octopusha.node.storage;
 
-import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.input.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,7 +1,7 @@
 package io.octopusha.node.tasks;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.octopusha.node.InvalidInputException;
+import io.octopusha.node.input.InvalidInputException;
 import io.octopusha.node.queue.TaskRecord;
 import io.octopusha.node.queue.TaskState;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.octopusha.node;
+package io.octopusha.node.input;
 
 /** The request clashes with what exists (a package that is already there): a 409. */
 public class ConflictException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.octopusha.node;
+package io.octopusha.node.input;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
