@@ -19,17 +19,15 @@ import java.util.stream.Stream;
  * jOOQ schema from it, so generation needs no running database and no network. Skipped when the
  * scripts have not changed since the last run.
  *
- * Arguments: migrations directory, output source directory, work directory. The database functions are in the
- * migrations directory's sibling {@code functions} (see Database.functions in the node).
+ * Arguments: migrations directory, output source directory, work directory.
  */
 public class GenerateJooqSchema {
     public static void main(String[] args) throws Exception {
         Path migrations = Path.of(args[0]);
-        Path functions = migrations.resolveSibling("functions");
         Path output = Path.of(args[1]);
         Path work = Path.of(args[2]);
         Path stamp = work.resolve("migrations.sha256");
-        String hash = hashOf(migrations) + hashOf(functions);
+        String hash = hashOf(migrations);
         if (Files.isDirectory(output) && Files.exists(stamp) && Files.readString(stamp).equals(hash)) {
             System.out.println("jOOQ schema is up to date");
             return;
@@ -42,7 +40,7 @@ public class GenerateJooqSchema {
             String url = pg.getJdbcUrl("postgres", "postgres");
             Flyway.configure()
                     .dataSource(url, "postgres", "postgres")
-                    .locations("filesystem:" + migrations.toAbsolutePath(), "filesystem:" + functions.toAbsolutePath())
+                    .locations("filesystem:" + migrations.toAbsolutePath())
                     .load()
                     .migrate();
             GenerationTool.generate(new Configuration()

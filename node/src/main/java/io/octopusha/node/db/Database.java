@@ -63,44 +63,26 @@ public final class Database implements AutoCloseable {
         return dsl;
     }
 
-    /**
-     * Applies pending migrations, then the database functions if they changed. Safe when several nodes start at once:
-     * Flyway takes a database lock.
-     */
+    /** Applies pending migrations. Safe when several nodes start at once: Flyway takes a database lock. */
     public void migrate() {
-        migrations().migrate();
-        functions().migrate();
+        flyway().migrate();
     }
 
     /** Null when every migration this node knows is applied; otherwise what is wrong with the schema. */
     public String schemaProblem() {
-        var info = migrations().info();
+        var info = flyway().info();
         if (info.pending().length > 0) return info.pending().length + " schema migration(s) not applied";
         if (info.current() == null) return "the schema has no migrations applied";
-        if (info.current().getState().isFailed()) return "migration " + info.current().getVersion() + " failed";
-        return functions().info().pending().length > 0 ? "the database functions are not this version's" : null;
+        return info.current().getState().isFailed() ? "migration " + info.current().getVersion() + " failed" : null;
     }
 
     public String schemaVersion() {
-        var current = migrations().info().current();
+        var current = flyway().info().current();
         return current == null ? "none" : current.getVersion().getVersion();
     }
 
-    /** Tables, indexes and triggers: db/migration, each versioned migration applied once. */
-    private Flyway migrations() {
+    private Flyway flyway() {
         return Flyway.configure().dataSource(pool).locations("classpath:db/migration").load();
-    }
-
-    /**
-     * The database functions as they are now, db/functions/R__functions.sql: a repeatable migration, applied after the
-     * versioned ones and again whenever it changes. It has a history table of its own because a node validates
-     * flyway_schema_history against its own db/migration when it starts, and refuses to start on finding a migration
-     * there that it does not know: a node of a version from before the file, restarted during a rolling update or
-     * after a rollback, would.
-     */
-    private Flyway functions() {
-        return Flyway.configure().dataSource(pool).locations("classpath:db/functions")
-                .table("flyway_functions_history").baselineOnMigrate(true).load();
     }
 
     /** A connection outside the pool, for a session that lives long (LISTEN). */

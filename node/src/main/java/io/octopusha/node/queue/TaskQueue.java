@@ -105,7 +105,7 @@ public final class TaskQueue {
      * Takes up to {@code max} queued tasks, oldest first, for {@code nodeId}, marking them Executing and
      * counting each start in the task's row: one statement and one round trip, under the cluster-wide claim lock, so
      * start times follow queue order across all nodes. The statement is the database function {@code claim_tasks}
-     * (db/functions/R__functions.sql), which says why it is one. With {@code queuedFrom}, only tasks queued at or after it
+     * (db/functions.sql), which says why it is one. With {@code queuedFrom}, only tasks queued at or after it
      * are looked at; null looks at the whole queue.
      */
     public List<TaskRecord> claim(String nodeId, int max, OffsetDateTime queuedFrom) {
@@ -262,7 +262,7 @@ public final class TaskQueue {
     }
 
     /**
-     * The tasks one node runs, newest first, through the database function {@code tasks_running_on} (R__functions.sql):
+     * The tasks one node runs, newest first, through the database function {@code tasks_running_on} (db/functions.sql):
      * each node reads its own every second, and the function keeps that from visiting the table row of every task the
      * node finished since the last vacuum.
      */

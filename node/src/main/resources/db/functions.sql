@@ -1,8 +1,10 @@
--- Every database function as it is now, in one place. Flyway runs this file after the versioned migrations
--- (../migration), and again whenever it changes, so a function is changed here and nowhere else: a versioned migration
--- creates tables, indexes and triggers, never a function (FunctionDefinitionsTest checks both). The versioned
--- migrations that first wrote each function keep the measurements behind it; the comment on each function here says
--- why it is as it is. This file has a history table of its own, flyway_functions_history (see db/Database).
+-- Every database function as it is now, in one place to read. Flyway applies only the versioned migrations
+-- (migration/V*.sql); a change to a function is a new versioned migration plus the same change here, and
+-- FunctionDefinitionsTest checks that this file creates exactly the functions a migrated database has. It is not a
+-- repeatable migration on purpose: during a rolling update, or after a rollback, a node of the older version would
+-- apply its older definitions over the newer ones, where it ignores versioned migrations newer than itself. The
+-- versioned migration that last wrote each function keeps the measurements behind it; the comment on each function
+-- here says why it is as it is.
 
 -- Every node caches node settings; a change of a node's task cap or drain flag, or the deletion of its record, tells
 -- every node at once (triggers node_settings_changed and node_deleted, V1; heard by cluster/Drain).
