@@ -3,13 +3,13 @@ package io.octopusha.node.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.octopusha.node.OctopusNode;
 import io.octopusha.node.testing.Api;
+import io.octopusha.node.testing.SystemTool;
 import io.octopusha.node.testing.TestCluster;
 import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.Uploads;
 import io.octopusha.node.queue.TaskQueue;
 import io.octopusha.node.queue.TaskRecord;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -96,7 +96,7 @@ class ArtifactsAndStorageTest {
     @Test
     void aDeviceInTheArtifactsDirectoryIsSkippedWithAWarning() throws Exception {
         // Scripts cannot make devices (they do not run as root), so the folder is laid out here, as root.
-        Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "mknod needs root");
+        SystemTool.requireRoot("ArtifactsAndStorageTest.aDeviceInTheArtifactsDirectoryIsSkippedWithAWarning", "mknod");
         Path dir = Files.createDirectories(cluster.root().resolve("device-artifacts"));
         assertThat(new ProcessBuilder("mknod", dir.resolve("null").toString(), "c", "1", "3").inheritIO().start().waitFor()).isZero();
         Files.writeString(dir.resolve("plain.txt"), "fine");

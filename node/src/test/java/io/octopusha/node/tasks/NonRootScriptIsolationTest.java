@@ -5,6 +5,7 @@ import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.storage.FileTrees;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.Ports;
+import io.octopusha.node.testing.SystemTool;
 import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +44,7 @@ class NonRootScriptIsolationTest {
 
     @BeforeAll
     static void stageAClassPathNobodyCanRead() throws IOException {
-        Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "starting a node as another user needs root");
+        SystemTool.requireRoot(NonRootScriptIsolationTest.class.getSimpleName(), "starting a node as another user");
         cluster = new TestCluster();
         home = Files.createTempDirectory("octopus-nobody-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         List<String> entries = new ArrayList<>();
