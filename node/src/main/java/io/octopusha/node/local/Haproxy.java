@@ -32,14 +32,7 @@ public final class Haproxy implements AutoCloseable {
     }
 
     public static boolean installed() {
-        try {
-            return new ProcessBuilder("haproxy", "-v").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Programs.find("haproxy").isPresent();
     }
 
     public static String config(int port, int statsPort, List<Backend> backends) {

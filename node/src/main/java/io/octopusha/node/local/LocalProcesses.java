@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The processes a {@code make run} started, written to {@code .state/processes} as they start, so that none outlives it
@@ -63,7 +62,7 @@ public final class LocalProcesses {
      */
     public Process startReaper() {
         List<String> command = new ArrayList<>();
-        if (onPath("setsid")) command.add("setsid");
+        if (Programs.find("setsid").isPresent()) command.add("setsid");
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Reaper.class.getName(),
                 state.toString()));
@@ -77,11 +76,6 @@ public final class LocalProcesses {
         } catch (IOException e) {
             throw new UncheckedIOException("the reaper did not start", e);
         }
-    }
-
-    private static boolean onPath(String program) {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, program)));
     }
 
     /** Stops every listed process, and the embedded PostgreSQL, still running from this folder; returns their names. */

@@ -2,6 +2,7 @@ package io.octopusha.node.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.octopusha.node.local.Programs;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -91,7 +92,7 @@ final class ExternalPeer implements AutoCloseable {
         try {
             return switch (kind) {
                 case RIVER -> {
-                    if (!onPath("go")) {
+                    if (!Programs.find("go").isPresent()) {
                         skipped.add("River skipped: `go` is not on PATH (Go 1.26 builds src/bench/river)");
                         yield null;
                     }
@@ -100,14 +101,14 @@ final class ExternalPeer implements AutoCloseable {
                     Path binary = dir.resolve("river-bench");
                     String stamp = stamp(source, "go.mod", "go.sum", "main.go");
                     if (!Files.isExecutable(binary) || !stamp.equals(readStamp(dir))) {
-                        run(source, List.of("go", "build", "-mod=readonly", "-buildvcs=false", "-o", binary.toAbsolutePath().toString(), "."));
+                        ProcessBenchmarks.command(source, List.of("go", "build", "-mod=readonly", "-buildvcs=false", "-o", binary.toAbsolutePath().toString(), "."));
                         Files.writeString(dir.resolve("stamp"), stamp);
                     }
                     yield new Driver(kind, List.of(binary.toAbsolutePath().toString()), dir);
                 }
                 case GRAPHILE -> {
-                    if (!onPath("node") || !onPath("npm")) {
-                        skipped.add("Graphile Worker skipped: `" + (onPath("node") ? "npm" : "node") + "` is not on PATH (Node.js 20 runs src/bench/graphile)");
+                    if (!Programs.find("node").isPresent() || !Programs.find("npm").isPresent()) {
+                        skipped.add("Graphile Worker skipped: `" + (Programs.find("node").isPresent() ? "npm" : "node") + "` is not on PATH (Node.js 20 runs src/bench/graphile)");
                         yield null;
                     }
                     Path source = sources.resolve("graphile");
@@ -117,7 +118,7 @@ final class ExternalPeer implements AutoCloseable {
                         Files.copy(source.resolve(file), dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                     }
                     if (!Files.isDirectory(dir.resolve("node_modules")) || !stamp.equals(readStamp(dir))) {
-                        run(dir, List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"));
+                        ProcessBenchmarks.command(dir, List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"));
                         Files.writeString(dir.resolve("stamp"), stamp);
                     }
                     yield new Driver(kind, List.of("node", dir.resolve("bench.js").toAbsolutePath().toString()), dir);
@@ -134,7 +135,7 @@ final class ExternalPeer implements AutoCloseable {
         this.logs = logs;
         this.jdbcUrl = postgres.freshDatabase(driver.kind() == Kind.RIVER ? "river" : "graphile");
         this.url = postgres.libpqUrl(jdbcUrl);
-        run(driver.workingDirectory(), driver.with("migrate", url));
+        ProcessBenchmarks.command(driver.workingDirectory(), driver.with("migrate", url));
     }
 
     Kind kind() {
@@ -176,7 +177,7 @@ final class ExternalPeer implements AutoCloseable {
         try {
             workers.forEach(w -> w.command("reset"));
             if (profile != null) profile.begin(jdbcUrl, tasks, workers.stream().map(w -> w.process.pid()).toList());
-            run(driver.workingDirectory(), driver.with("bulk", url, Integer.toString(tasks)));
+            ProcessBenchmarks.command(driver.workingDirectory(), driver.with("bulk", url, Integer.toString(tasks)));
             List<Stats> stats = awaitCompleted(tasks, timeout);
             long first = stats.stream().filter(s -> s.started() > 0).mapToLong(Stats::firstStartMicros).min().orElseThrow();
             long last = stats.stream().mapToLong(Stats::lastCompletionMicros).max().orElseThrow();
@@ -222,7 +223,7 @@ final class ExternalPeer implements AutoCloseable {
 
     private Sent streamOnce(double rate, Duration period, int clients, boolean measured) {
         int count = (int) Math.round(rate * period.toMillis() / 1000.0);
-        String out = run(driver.workingDirectory(), driver.with("stream", url, Double.toString(rate), Integer.toString(count),
+        String out = ProcessBenchmarks.command(driver.workingDirectory(), driver.with("stream", url, Double.toString(rate), Integer.toString(count),
                 Integer.toString(clients), Boolean.toString(measured), Double.toString(period.toMillis() * 1.1 / 1000.0)));
         for (String line : out.lines().toList()) {
             if (line.startsWith("sent ")) {
@@ -365,13 +366,6 @@ final class ExternalPeer implements AutoCloseable {
         }
     }
 
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) return true;
-        }
-        return false;
-    }
-
     private static String stamp(Path dir, String... files) throws IOException {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -385,20 +379,5 @@ final class ExternalPeer implements AutoCloseable {
     private static String readStamp(Path dir) throws IOException {
         Path stamp = dir.resolve("stamp");
         return Files.exists(stamp) ? Files.readString(stamp) : "";
-    }
-
-    /** Runs a driver command (each bounds its own run time) in {@code dir} and returns its output; fails on a non-zero exit. */
-    private static String run(Path dir, List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (process.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(String.join(" ", command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

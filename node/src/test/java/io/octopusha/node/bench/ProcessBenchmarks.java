@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -230,9 +231,14 @@ final class ProcessBenchmarks {
      * exit 0 is an error that carries that output.
      */
     static String command(String... command) {
+        return command(Path.of("").toAbsolutePath(), List.of(command));
+    }
+
+    /** As {@link #command(String...)}, run in {@code dir}. */
+    static String command(Path dir, List<String> command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes()).strip();
+            Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (process.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
             return out;
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.octopusha.node.testing;
 
+import io.octopusha.node.local.Programs;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A program from a Debian package that some suites drive for real. Where one is missing the suite is skipped, and one
@@ -41,9 +41,7 @@ public enum SystemTool {
 
     /** The program as found on PATH. */
     public Optional<Path> path() {
-        String path = System.getenv().getOrDefault("PATH", "");
-        return Stream.of(path.split(":")).filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, program))
-                .filter(Files::isExecutable).findFirst();
+        return Programs.find(program);
     }
 
     /** Skips (or under CI=true fails) the calling suite unless every tool is on PATH. */
