@@ -110,6 +110,14 @@ public final class ClusterUnderTest {
         return resource().get();
     }
 
+    /** Sets spec.replicas, as `kubectl scale` does through the resource. */
+    public void scaleTo(int replicas) {
+        edit(c -> {
+            c.getSpec().replicas = replicas;
+            return c;
+        });
+    }
+
     /**
      * Changes the spec as `kubectl edit` would: one update of the whole object, tried again on a conflict (the
      * operator writes the status meanwhile).

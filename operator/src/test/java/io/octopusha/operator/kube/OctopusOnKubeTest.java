@@ -125,10 +125,7 @@ class OctopusOnKubeTest {
         String leavingTask = tasks.stream().filter(t -> leaving.equals(Tasks.get(any(), t).get("ServerNode").asText()))
                 .findFirst().orElseThrow();
 
-        cluster.edit(c -> {
-            c.getSpec().replicas = 2;
-            return c;
-        });
+        cluster.scaleTo(2);
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.nodeStatus(leaving)
                 .map(n -> n.status == NodePhase.Retiring).orElse(false));
         assertThat(cluster.statefulSetReplicas()).as("not shrunk while a task runs there").isEqualTo(3);
@@ -141,10 +138,7 @@ class OctopusOnKubeTest {
         assertThat(any().get("/api/tasks/" + leavingTask + "/raw").body())
                 .as("the leaving node's task log, on the shared volume, read through another node").isNotBlank();
 
-        cluster.edit(c -> {
-            c.getSpec().replicas = 3;
-            return c;
-        });
+        cluster.scaleTo(3);
         cluster.awaitServing(3, SETTLE);
     }
 
@@ -252,20 +246,14 @@ class OctopusOnKubeTest {
     @Order(9)
     void theOperatorKilledMidRetireResumesWithoutKillingATask() {
         List<String> tasks = busyCluster(6_000);
-        cluster.edit(c -> {
-            c.getSpec().replicas = 2;
-            return c;
-        });
+        cluster.scaleTo(2);
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.nodeStatus(cluster.pod(2))
                 .map(n -> n.status == NodePhase.Retiring).orElse(false));
         killOperator();
         assertAllSucceeded(tasks);
         env.awaitOrDescribe(NS, "shrunk after the restart", SETTLE, () -> cluster.statefulSetReplicas() == 2
                 && cluster.findPod(cluster.pod(2)).isEmpty());
-        cluster.edit(c -> {
-            c.getSpec().replicas = 3;
-            return c;
-        });
+        cluster.scaleTo(3);
         cluster.awaitServing(3, SETTLE);
     }
 
