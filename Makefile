@@ -13,9 +13,10 @@ NODE_CP = node/target/classes:$$(cat node/target/runtime-classpath.txt)
 
 .PHONY: help build test test-kube kube test-packages test-slow chaos run clean e2e images crds bench deploy
 
-# The programs some suites drive for real, each with its Debian package. `make test` installs the missing ones where it
-# can (root, apt-get); otherwise those suites skip and the summary names them. Under CI=true a missing one fails.
-TEST_TOOLS := haproxy:haproxy chromium:chromium chromedriver:chromium-driver wrk:wrk curl:curl
+# The programs some suites drive for real, each with its Debian package (ip sets up the control-plane tier's pod
+# route). `make test` installs the missing ones where it can (root, apt-get); otherwise those suites skip and the
+# summary names them. Under CI=true a missing one fails.
+TEST_TOOLS := haproxy:haproxy chromium:chromium chromedriver:chromium-driver wrk:wrk curl:curl ip:iproute2
 KUBE_BUILD := operator/kube/build.sh
 SKIPPED_SUITES := node/target/skipped-suites.txt operator/target/skipped-suites.txt
 # Printed at the end of a test run, red or green: one line per skipped suite with the command that enables it, and the
