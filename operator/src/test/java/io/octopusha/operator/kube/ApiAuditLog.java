@@ -17,14 +17,24 @@ final class ApiAuditLog {
     private ApiAuditLog() {
     }
 
-    /** Write requests of {@code user} logged after {@code offset} bytes, as "verb requestURI". */
+    /**
+     * Write requests of {@code user} logged after {@code offset} bytes, as "verb requestURI". The API server may be
+     * writing a line as we read: only whole lines count (a line cut by {@code offset} began before it, one without
+     * its newline is not finished).
+     */
     static List<String> writesBy(Path log, long offset, String user) {
         List<String> writes = new ArrayList<>();
         try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-            file.seek(offset);
-            byte[] rest = new byte[(int) (file.length() - offset)];
+            // Read from the byte before the offset: the text then starts with the newline that ends the line before.
+            long from = Math.max(0, offset - 1);
+            file.seek(from);
+            byte[] rest = new byte[(int) (file.length() - from)];
             file.readFully(rest);
-            for (String line : new String(rest, StandardCharsets.UTF_8).split("\n")) {
+            String text = (offset == 0 ? "\n" : "") + new String(rest, StandardCharsets.UTF_8);
+            int start = text.indexOf('\n') + 1;
+            int end = text.lastIndexOf('\n');
+            if (end < start) return writes;
+            for (String line : text.substring(start, end).split("\n")) {
                 if (line.isBlank()) continue;
                 JsonNode event = JSON.readTree(line);
                 if (user.equals(event.path("user").path("username").asText())) {
