@@ -32,6 +32,11 @@ public final class Benchmarks {
 
     public static void main(String[] args) {
         Settings settings = "1".equals(System.getenv("BENCH_QUICK")) ? Settings.QUICK : Settings.FULL;
+        String only = System.getenv("BENCH_ONLY");
+        if (only != null && !List.of("", "processes", "start").contains(only)) {
+            System.err.println("make bench: BENCH_ONLY must be processes or start, not " + only);
+            System.exit(2);
+        }
         Path output = Path.of("target", "bench");
         boolean profile = "1".equals(System.getenv("BENCH_PROFILE"));
         // Exits explicitly: libraries may leave non-daemon threads behind once everything is closed.
@@ -57,10 +62,13 @@ public final class Benchmarks {
         String postgresSettings;
         try (BenchPostgres postgres = new BenchPostgres(work.resolve("pg"))) {
             postgresSettings = postgres.describe();
-            // BENCH_ONLY=processes skips the queue scenarios (1-3), for work on the others.
-            if (!"processes".equals(System.getenv("BENCH_ONLY"))) new QueueBenchmarks(settings, postgres, work.resolve("queue"), results).run();
+            // BENCH_ONLY=processes skips the queue scenarios (1-3), BENCH_ONLY=start runs the node start (8) alone.
+            String only = System.getenv("BENCH_ONLY");
+            if (only == null || only.isEmpty()) new QueueBenchmarks(settings, postgres, work.resolve("queue"), results).run();
             Files.createDirectories(work.resolve("processes"));
-            new ProcessBenchmarks(settings, postgres, work.resolve("processes"), results).run();
+            ProcessBenchmarks processes = new ProcessBenchmarks(settings, postgres, work.resolve("processes"), results);
+            if ("start".equals(only)) processes.runNodeStart();
+            else processes.run();
         } finally {
             FileTrees.deleteTree(work);
         }

@@ -78,8 +78,29 @@ final class ProcessBenchmarks {
             drainToIdle(api(alpha));
             rollingRestart(startSeconds);
         } finally {
-            for (int i = started.size() - 1; i >= 0; i--) started.get(i).close();
+            stopStarted();
         }
+    }
+
+    /** Scenario 8 alone ({@code BENCH_ONLY=start}): a first node migrates the database and gives the ping's bytes. */
+    void runNodeStart() throws Exception {
+        try {
+            writePingBody(startNode("alpha", 5));
+            nodeStart();
+        } finally {
+            stopStarted();
+        }
+    }
+
+    private void stopStarted() throws Exception {
+        for (int i = started.size() - 1; i >= 0; i--) started.get(i).close();
+    }
+
+    /** The bytes of {@code node}'s ping, which the bare Javalin baselines answer with. */
+    private Path writePingBody(NodeProcess node) throws IOException {
+        Api.Response ping = api(node).get(PING);
+        if (ping.status() != 200) throw new IllegalStateException("ping answered " + ping.status());
+        return Files.writeString(root.resolve("ping-body.json"), ping.body());
     }
 
     /**
@@ -88,10 +109,7 @@ final class ProcessBenchmarks {
      * 1.04 over seven runs, with the bare route alone between 41,000 and 57,000 requests/s.
      */
     private void ping(NodeProcess node) throws Exception {
-        Api.Response ping = api(node).get(PING);
-        if (ping.status() != 200) throw new IllegalStateException("ping answered " + ping.status());
-        Path body = root.resolve("ping-body.json");
-        Files.writeString(body, ping.body());
+        Path body = writePingBody(node);
         int barePort = Ports.free();
         Process bare = new ProcessBuilder(javaCommand(BarePingServer.class.getName(), Integer.toString(barePort), body.toString()))
                 .redirectErrorStream(true).redirectOutput(root.resolve("bare-ping.log").toFile()).start();
