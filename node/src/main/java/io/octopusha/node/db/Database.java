@@ -63,17 +63,30 @@ public final class Database implements AutoCloseable {
         return dsl;
     }
 
-    /** Applies pending migrations. Safe when several nodes start at once: Flyway takes a database lock. */
-    public void migrate() {
+    /** What {@link #migrate()} found. */
+    public enum Migration { CURRENT, MIGRATED }
+
+    /**
+     * Applies pending migrations. Safe when several nodes start at once: Flyway takes a database lock. A schema that
+     * already has every migration is left alone without Flyway (see {@link SchemaMigrations}); its validation of the
+     * applied scripts' checksums then runs in the System Integrity Check task rather than at every start.
+     */
+    public Migration migrate() {
+        var bundled = SchemaMigrations.bundledVersions();
+        if (bundled.isPresent() && SchemaMigrations.allApplied(dsl, bundled.get())) return Migration.CURRENT;
         flyway().migrate();
+        return Migration.MIGRATED;
     }
 
     /** Null when every migration this node knows is applied; otherwise what is wrong with the schema. */
     public String schemaProblem() {
-        var info = flyway().info();
+        Flyway flyway = flyway();
+        var info = flyway.info();
         if (info.pending().length > 0) return info.pending().length + " schema migration(s) not applied";
         if (info.current() == null) return "the schema has no migrations applied";
-        return info.current().getState().isFailed() ? "migration " + info.current().getVersion() + " failed" : null;
+        if (info.current().getState().isFailed()) return "migration " + info.current().getVersion() + " failed";
+        var validation = flyway.validateWithResult();
+        return validation.validationSuccessful ? null : validation.getAllErrorMessages();
     }
 
     public String schemaVersion() {
@@ -82,7 +95,7 @@ public final class Database implements AutoCloseable {
     }
 
     private Flyway flyway() {
-        return Flyway.configure().dataSource(pool).locations("classpath:db/migration").load();
+        return Flyway.configure().dataSource(pool).locations("classpath:" + SchemaMigrations.LOCATION).load();
     }
 
     /** A connection outside the pool, for a session that lives long (LISTEN). */
