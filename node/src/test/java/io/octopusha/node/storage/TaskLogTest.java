@@ -1,0 +1,52 @@
+package io.octopusha.node.storage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TaskLogTest {
+
+    @Test
+    void eachLineOfAMessageIsAnEntryWithItsCategoryAndTheTimeItWasWritten(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("logs/ServerTasks-1.log");
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (TaskLog log = new TaskLog(file)) {
+            log.info("one line");
+            log.warn("first\nsecond\r\nthird");
+            log.write(TaskLog.Category.Verbose, "");
+            assertThat(log.hasWarningsOrErrors()).isTrue();
+        }
+        Instant after = Instant.now();
+
+        List<TaskLog.Entry> entries = Files.readAllLines(file).stream().map(TaskLog.Entry::parse).toList();
+        assertThat(entries).extracting(TaskLog.Entry::category).containsExactly("Info", "Warning", "Warning", "Warning", "Verbose");
+        assertThat(entries).extracting(TaskLog.Entry::messageText).containsExactly("one line", "first", "second", "third", "");
+        assertThat(entries).allSatisfy(entry -> assertThat(entry.occurredAt().toInstant()).isBetween(before, after));
+    }
+
+    @Test
+    void timesAreIsoUtcToTheMillisecondAcrossSecondBoundaries() throws InterruptedException {
+        Set<Long> seconds = new HashSet<>();
+        // About 1.5 s of calls a millisecond apart (the sleep paces them), so the cached second must change.
+        for (int i = 0; i < 1_300; i++) {
+            Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            String now = TaskLog.now();
+            Instant after = Instant.now();
+            assertThat(now).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+            assertThat(Instant.parse(now)).isBetween(before, after);
+            seconds.add(Instant.parse(now).getEpochSecond());
+            Thread.sleep(1);
+        }
+        assertThat(seconds).hasSizeGreaterThan(1);
+    }
+}
