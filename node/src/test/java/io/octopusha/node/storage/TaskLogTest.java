@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class TaskLogTest {
 
@@ -35,18 +37,17 @@ class TaskLogTest {
     }
 
     @Test
-    void timesAreIsoUtcToTheMillisecondAcrossSecondBoundaries() throws InterruptedException {
+    void timesAreIsoUtcToTheMillisecondAcrossSecondBoundaries() {
         Set<Long> seconds = new HashSet<>();
-        // About 1.5 s of calls a millisecond apart (the sleep paces them), so the cached second must change.
-        for (int i = 0; i < 1_300; i++) {
+        // Checked every millisecond until the formatted second has changed at least once.
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(1)).until(() -> {
             Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             String now = TaskLog.now();
             Instant after = Instant.now();
             assertThat(now).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
             assertThat(Instant.parse(now)).isBetween(before, after);
             seconds.add(Instant.parse(now).getEpochSecond());
-            Thread.sleep(1);
-        }
-        assertThat(seconds).hasSizeGreaterThan(1);
+            return seconds.size() > 1;
+        });
     }
 }
