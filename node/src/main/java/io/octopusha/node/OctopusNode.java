@@ -98,7 +98,7 @@ public final class OctopusNode implements AutoCloseable {
         this.config = config;
         try {
             Database database = openDatabase();
-            database.migrate();
+            if (database.migrate() == Database.Migration.MIGRATED) log.info("database schema migrated to this node's version");
             registry = new NodeRegistry(database.dsl());
             localNode = joinCluster();
             ApiKeys apiKeys = new ApiKeys(database.dsl());
