@@ -1,10 +1,12 @@
 package io.octopusha.node.storage;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
@@ -14,8 +16,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.regex.Pattern;
 
 /**
- * A task's log on the shared directory, one line per entry: {@code <time> <Category> <message>}. Each line is
- * flushed as it is written so that every node can read the log of a running task.
+ * A task's log on the shared directory, one line per entry: {@code <time> <Category> <message>}. Each entry is
+ * written to the file at once, in one write, so that every node can read the log of a running task.
  */
 public final class TaskLog implements AutoCloseable {
     public enum Category { Info, Warning, Error, Verbose }
@@ -25,7 +27,7 @@ public final class TaskLog implements AutoCloseable {
     private static final Pattern LINE_BREAK = Pattern.compile("\\R");
     /** The time of the last line written, formatted to the second: that part changes once a second, not per line. */
     private static volatile FormattedSecond lastSecond = new FormattedSecond(Long.MIN_VALUE, "");
-    private final BufferedWriter writer;
+    private final FileChannel file;
     private volatile boolean hasWarningsOrErrors;
 
     private record FormattedSecond(long epochSecond, String text) {
@@ -33,11 +35,19 @@ public final class TaskLog implements AutoCloseable {
 
     public TaskLog(Path file) {
         try {
-            if (!Files.isDirectory(file.getParent())) Files.createDirectories(file.getParent());
-            this.writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            this.file = open(file);
         } catch (IOException e) {
             throw new UncheckedIOException("the task log " + file + " cannot be written", e);
+        }
+    }
+
+    /** The folder is there but for a node's first task, so it is only made when opening the file finds it missing. */
+    private static FileChannel open(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(file.getParent());
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
     }
 
@@ -48,22 +58,23 @@ public final class TaskLog implements AutoCloseable {
     /**
      * Writes {@code message}, one line per line of it. Formatting the time and splitting the message were a third of a
      * Delay task's CPU in a burn-down profile, so a message without a line break is not split, and the time is
-     * formatted to the second only when the second changes.
+     * formatted to the second only when the second changes. The entry goes out in one write without a buffer: a
+     * buffered writer and its encoder took 16 KiB per task, for a log of a few lines.
      */
     public synchronized void write(Category category, String message) {
         if (category == Category.Warning || category == Category.Error) hasWarningsOrErrors = true;
         String prefix = now() + " " + category + " ";
+        String entry;
+        if (message.indexOf('\n') < 0 && message.indexOf('\r') < 0) {
+            entry = prefix + message + System.lineSeparator();
+        } else {
+            StringBuilder lines = new StringBuilder();
+            for (String line : LINE_BREAK.split(message, -1)) lines.append(prefix).append(line).append(System.lineSeparator());
+            entry = lines.toString();
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(entry.getBytes(StandardCharsets.UTF_8));
         try {
-            if (message.indexOf('\n') < 0 && message.indexOf('\r') < 0) {
-                writer.write(prefix + message);
-                writer.newLine();
-            } else {
-                for (String line : LINE_BREAK.split(message, -1)) {
-                    writer.write(prefix + line);
-                    writer.newLine();
-                }
-            }
-            writer.flush();
+            while (bytes.hasRemaining()) file.write(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("the task log cannot be written", e);
         }
@@ -107,7 +118,7 @@ public final class TaskLog implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            writer.close();
+            file.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

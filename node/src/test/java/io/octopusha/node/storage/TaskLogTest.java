@@ -37,6 +37,21 @@ class TaskLogTest {
     }
 
     @Test
+    void anEntryCanBeReadAsSoonAsItIsWrittenAndALaterOpenAppends(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("ServerTasks-2.log");
+        try (TaskLog log = new TaskLog(file)) {
+            log.info("running");
+            assertThat(Files.readAllLines(file)).singleElement().satisfies(line ->
+                    assertThat(TaskLog.Entry.parse(line).messageText()).isEqualTo("running"));
+        }
+        try (TaskLog log = new TaskLog(file)) {
+            log.error("rerun\nfailed");
+        }
+        assertThat(Files.readAllLines(file).stream().map(TaskLog.Entry::parse).map(TaskLog.Entry::messageText))
+                .containsExactly("running", "rerun", "failed");
+    }
+
+    @Test
     void timesAreIsoUtcToTheMillisecondAcrossSecondBoundaries() {
         Set<Long> seconds = new HashSet<>();
         // Checked every millisecond until the formatted second has changed at least once.
