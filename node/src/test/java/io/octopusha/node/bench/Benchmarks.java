@@ -33,8 +33,8 @@ public final class Benchmarks {
     public static void main(String[] args) {
         Settings settings = "1".equals(System.getenv("BENCH_QUICK")) ? Settings.QUICK : Settings.FULL;
         String only = System.getenv("BENCH_ONLY");
-        if (only != null && !List.of("", "processes", "start").contains(only)) {
-            System.err.println("make bench: BENCH_ONLY must be processes or start, not " + only);
+        if (only != null && !List.of("", "queue", "processes", "start").contains(only)) {
+            System.err.println("make bench: BENCH_ONLY must be queue, processes or start, not " + only);
             System.exit(2);
         }
         Path output = Path.of("target", "bench");
@@ -62,13 +62,17 @@ public final class Benchmarks {
         String postgresSettings;
         try (BenchPostgres postgres = new BenchPostgres(work.resolve("pg"))) {
             postgresSettings = postgres.describe();
-            // BENCH_ONLY=processes skips the queue scenarios (1-3), BENCH_ONLY=start runs the node start (8) alone.
+            // BENCH_ONLY=queue runs the burn-downs and start latencies (1-2) alone, BENCH_ONLY=processes skips the queue
+            // scenarios (1-3), BENCH_ONLY=start runs the node start (8) alone.
             String only = System.getenv("BENCH_ONLY");
-            if (only == null || only.isEmpty()) new QueueBenchmarks(settings, postgres, work.resolve("queue"), results).run();
-            Files.createDirectories(work.resolve("processes"));
-            ProcessBenchmarks processes = new ProcessBenchmarks(settings, postgres, work.resolve("processes"), results);
-            if ("start".equals(only)) processes.runNodeStart();
-            else processes.run();
+            boolean all = only == null || only.isEmpty();
+            if (all || "queue".equals(only)) new QueueBenchmarks(settings, postgres, work.resolve("queue"), results).run(all);
+            if (!"queue".equals(only)) {
+                Files.createDirectories(work.resolve("processes"));
+                ProcessBenchmarks processes = new ProcessBenchmarks(settings, postgres, work.resolve("processes"), results);
+                if ("start".equals(only)) processes.runNodeStart();
+                else processes.run();
+            }
         } finally {
             FileTrees.deleteTree(work);
         }

@@ -71,9 +71,10 @@ final class QueueBenchmarks {
         this.results = results;
     }
 
-    void run() {
+    /** Scenarios 1 and 2, and with {@code withScaling} scenario 3. */
+    void run(boolean withScaling) {
         try {
-            runScenarios();
+            runScenarios(withScaling);
         } finally {
             for (Connection c : probes.values()) {
                 try {
@@ -85,12 +86,12 @@ final class QueueBenchmarks {
         }
     }
 
-    private void runScenarios() {
+    private void runScenarios(boolean withScaling) {
         int tasks = settings.burnDownTasks();
         double filesBefore = fileCreationRate(tasks / 4);
         List<ExternalPeer> peers = startPeers();
         try {
-            queueScenarios(tasks, filesBefore, peers);
+            queueScenarios(tasks, filesBefore, peers, withScaling);
         } finally {
             peers.forEach(ExternalPeer::close);
         }
@@ -119,7 +120,7 @@ final class QueueBenchmarks {
         return peers;
     }
 
-    private void queueScenarios(int tasks, double filesBefore, List<ExternalPeer> peers) {
+    private void queueScenarios(int tasks, double filesBefore, List<ExternalPeer> peers, boolean withScaling) {
         // Every queue first runs unmeasured, so that none is timed while the JIT is still compiling it: after one short
         // pass each, ours and db-scheduler still ran 30 to 50% below the rates they reached a few burn-downs later, and
         // with each task creating its log file ours went from 8,500 to 9,300, 11,000 and 12,000 tasks/s over its second
@@ -159,6 +160,7 @@ final class QueueBenchmarks {
         double[] oursAtHalf = startLatency(three * 0.5, dbScheduler * 0.5, "50%", true);
         for (ExternalPeer peer : peers) externalStartLatency(peer, three * 0.5, peerRates.get(peer) * 0.5, oursAtHalf);
         startLatency(three * 0.25, dbScheduler * 0.25, "25%", false);
+        if (!withScaling) return;
 
         List<Double> ones = new ArrayList<>();
         List<Double> twos = new ArrayList<>();
