@@ -39,6 +39,14 @@ import static org.awaitility.Awaitility.await;
  */
 final class ProcessBenchmarks {
     private static final List<String> JVM_OPTIONS = List.of("-Xmx128m");
+    /**
+     * Nodes run on the class path the image ships (the node's classes, then its runtime dependencies), not on this
+     * harness's, whose test libraries (JUnit, Selenium, ArchUnit, db-scheduler and theirs: 114 entries against 71)
+     * every failed class lookup and every service lookup reads through. The bare Javalin app runs on the same jars,
+     * with its own class and the node's logging configuration.
+     */
+    private static final String NODE_CLASS_PATH = shippedClassPath("target/classes");
+    private static final String BARE_CLASS_PATH = shippedClassPath("target/test-classes:target/classes");
     private static final String PING = "/api/octopusservernodes/ping";
     private static final int PING_ROUNDS = 3;
     private static final String NODES = "/api/octopusservernodes/";
@@ -111,7 +119,7 @@ final class ProcessBenchmarks {
     private void ping(NodeProcess node) throws Exception {
         Path body = writePingBody(node);
         int barePort = Ports.free();
-        Process bare = new ProcessBuilder(javaCommand(BarePingServer.class.getName(), Integer.toString(barePort), body.toString()))
+        Process bare = new ProcessBuilder(bareCommand(Integer.toString(barePort), body.toString()))
                 .redirectErrorStream(true).redirectOutput(root.resolve("bare-ping.log").toFile()).start();
         started.add(bare::destroyForcibly);
         String bareUrl = "http://127.0.0.1:" + barePort + PING;
@@ -361,7 +369,7 @@ final class ProcessBenchmarks {
         for (int i = 0; i < settings.startTries(); i++) {
             int barePort = Ports.free();
             long began = System.nanoTime();
-            Process process = new ProcessBuilder(javaCommand(BarePingServer.class.getName(), Integer.toString(barePort), body.toString()))
+            Process process = new ProcessBuilder(bareCommand(Integer.toString(barePort), body.toString()))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("bare-start.log").toFile())).start();
             try {
                 bare.add(millisUntilPing(began, "http://127.0.0.1:" + barePort, process::isAlive));
@@ -386,7 +394,7 @@ final class ProcessBenchmarks {
     private double startMillis(String name, String database, Path shared) throws Exception {
         Map<String, String> env = nodeEnvironment(database, root.resolve("start-" + name), shared, 5);
         long began = System.nanoTime();
-        NodeProcess node = NodeProcess.start(name, Ports.free(), env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS);
+        NodeProcess node = NodeProcess.start(name, Ports.free(), env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS, List.of(), NODE_CLASS_PATH);
         try {
             return millisUntilPing(began, node.baseUrl(), node::isAlive);
         } finally {
@@ -552,7 +560,7 @@ final class ProcessBenchmarks {
     private NodeProcess startRolling(String name, int port, String database, Path cluster) {
         Map<String, String> env = nodeEnvironment(database, cluster.resolve(name), cluster.resolve("shared"), 5);
         env.put("OCTOPUS_SHUTDOWN_GRACE", "PT60S");
-        NodeProcess node = NodeProcess.start(name, port, env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS);
+        NodeProcess node = NodeProcess.start(name, port, env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS, List.of(), NODE_CLASS_PATH);
         started.add(node::kill);
         return node.awaitReady(Duration.ofSeconds(90));
     }
@@ -647,7 +655,7 @@ final class ProcessBenchmarks {
 
     private NodeProcess startNode(String name, int cap) {
         Map<String, String> env = nodeEnvironment(url, root.resolve(name), root.resolve("shared"), cap);
-        NodeProcess node = NodeProcess.start(name, Ports.free(), env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS);
+        NodeProcess node = NodeProcess.start(name, Ports.free(), env, root.resolve("logs").resolve(name + ".log"), JVM_OPTIONS, List.of(), NODE_CLASS_PATH);
         started.add(node::kill);
         return node.awaitReady(Duration.ofSeconds(90));
     }
@@ -656,12 +664,21 @@ final class ProcessBenchmarks {
         return new Api(node.baseUrl(), TestCluster.ADMIN_KEY);
     }
 
-    private static List<String> javaCommand(String mainClass, String... args) {
+    private static List<String> bareCommand(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of("-cp", BARE_CLASS_PATH, BarePingServer.class.getName()));
         command.addAll(List.of(args));
         return command;
+    }
+
+    /** {@code first}, then the node's runtime dependencies as Maven resolved them (target/runtime-classpath.txt). */
+    private static String shippedClassPath(String first) {
+        try {
+            return first + ":" + Files.readString(Path.of("target", "runtime-classpath.txt")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("make bench builds target/runtime-classpath.txt first", e);
+        }
     }
 }
