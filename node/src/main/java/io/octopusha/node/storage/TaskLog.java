@@ -1,9 +1,8 @@
 package io.octopusha.node.storage;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,7 +26,7 @@ public final class TaskLog implements AutoCloseable {
     private static final Pattern LINE_BREAK = Pattern.compile("\\R");
     /** The time of the last line written, formatted to the second: that part changes once a second, not per line. */
     private static volatile FormattedSecond lastSecond = new FormattedSecond(Long.MIN_VALUE, "");
-    private final FileChannel file;
+    private final OutputStream file;
     private volatile boolean hasWarningsOrErrors;
 
     private record FormattedSecond(long epochSecond, String text) {
@@ -41,13 +40,17 @@ public final class TaskLog implements AutoCloseable {
         }
     }
 
-    /** The folder is there but for a node's first task, so it is only made when opening the file finds it missing. */
-    private static FileChannel open(Path file) throws IOException {
+    /**
+     * The folder is there but for a node's first task, so it is only made when opening the file finds it missing. The
+     * stream is unbuffered, and unlike a {@code FileChannel} it still writes from an interrupted thread: a canceled
+     * task's last lines.
+     */
+    private static OutputStream open(Path file) throws IOException {
         try {
-            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (NoSuchFileException e) {
             Files.createDirectories(file.getParent());
-            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
     }
 
@@ -72,9 +75,8 @@ public final class TaskLog implements AutoCloseable {
             for (String line : LINE_BREAK.split(message, -1)) lines.append(prefix).append(line).append(System.lineSeparator());
             entry = lines.toString();
         }
-        ByteBuffer bytes = ByteBuffer.wrap(entry.getBytes(StandardCharsets.UTF_8));
         try {
-            while (bytes.hasRemaining()) file.write(bytes);
+            file.write(entry.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("the task log cannot be written", e);
         }

@@ -52,6 +52,22 @@ class TaskLogTest {
     }
 
     @Test
+    void anInterruptedThreadStillWritesItsEntries(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("ServerTasks-3.log");
+        try (TaskLog log = new TaskLog(file)) {
+            Thread.currentThread().interrupt();
+            try {
+                log.error("Task finished: Canceled");
+                log.info("after");
+            } finally {
+                assertThat(Thread.interrupted()).isTrue();
+            }
+        }
+        assertThat(Files.readAllLines(file).stream().map(TaskLog.Entry::parse).map(TaskLog.Entry::messageText))
+                .containsExactly("Task finished: Canceled", "after");
+    }
+
+    @Test
     void timesAreIsoUtcToTheMillisecondAcrossSecondBoundaries() {
         Set<Long> seconds = new HashSet<>();
         // Checked every millisecond until the formatted second has changed at least once.
