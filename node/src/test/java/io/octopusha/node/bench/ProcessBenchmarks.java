@@ -5,6 +5,7 @@ import io.octopusha.node.local.Haproxy;
 import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.Ports;
+import io.octopusha.node.testing.RuntimeClassPath;
 import io.octopusha.node.testing.TestCluster;
 import io.octopusha.node.testing.Uploads;
 
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static io.octopusha.node.bench.Results.Better.HIGHER;
 import static io.octopusha.node.bench.Results.Better.LOWER;
@@ -673,12 +675,8 @@ final class ProcessBenchmarks {
         return command;
     }
 
-    /** {@code first}, then the node's runtime dependencies as Maven resolved them (target/runtime-classpath.txt). */
+    /** {@code first}, then the node's runtime dependencies. */
     private static String shippedClassPath(String first) {
-        try {
-            return first + ":" + Files.readString(Path.of("target", "runtime-classpath.txt")).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("make bench builds target/runtime-classpath.txt first", e);
-        }
+        return first + ":" + RuntimeClassPath.jars().stream().map(Path::toString).collect(Collectors.joining(":"));
     }
 }

@@ -5,6 +5,7 @@ import io.octopusha.node.local.NodeProcess;
 import io.octopusha.node.storage.FileTrees;
 import io.octopusha.node.testing.Api;
 import io.octopusha.node.testing.Ports;
+import io.octopusha.node.testing.RuntimeClassPath;
 import io.octopusha.node.testing.SystemTool;
 import io.octopusha.node.testing.Tasks;
 import io.octopusha.node.testing.TestCluster;
@@ -50,8 +51,8 @@ class NonRootScriptIsolationTest {
         List<String> entries = new ArrayList<>();
         entries.add(link(Path.of("target", "classes").toAbsolutePath(), home.resolve("classes")).toString());
         int i = 0;
-        for (String jar : Files.readString(Path.of("target", "runtime-classpath.txt")).strip().split(":")) {
-            entries.add(link(Path.of(jar), home.resolve("lib").resolve(i++ + "-" + Path.of(jar).getFileName())).toString());
+        for (Path jar : RuntimeClassPath.jars()) {
+            entries.add(link(jar, home.resolve("lib").resolve(i++ + "-" + jar.getFileName())).toString());
         }
         classPath = String.join(":", entries);
     }
