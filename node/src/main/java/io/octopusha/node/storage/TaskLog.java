@@ -41,7 +41,7 @@ public final class TaskLog implements AutoCloseable {
     }
 
     /**
-     * The folder is there but for a node's first task, so it is only made when opening the file finds it missing. The
+     * The node makes the folder when it starts, so it is only made again when opening the file finds it gone. The
      * stream is unbuffered, and unlike a {@code FileChannel} it still writes from an interrupted thread: a canceled
      * task's last lines.
      */
