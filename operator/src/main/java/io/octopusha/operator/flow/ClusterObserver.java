@@ -49,8 +49,10 @@ public final class ClusterObserver {
 
     public ClusterView observe(OctopusCluster cluster, Context<OctopusCluster> context, String adminApiKey, Instant now) {
         List<Pod> pods = pods(cluster, context);
-        Integer replicas = context.getSecondaryResource(StatefulSet.class)
-                .map(s -> s.getSpec().getReplicas()).orElse(null);
+        Optional<StatefulSet> statefulSet = context.getSecondaryResource(StatefulSet.class);
+        Integer replicas = statefulSet.map(s -> s.getSpec().getReplicas()).orElse(null);
+        String templateHash = statefulSet.map(s -> NodeStatefulSet.hashOf(s.getSpec().getTemplate().getMetadata()
+                .getAnnotations())).orElse(null);
         Map<String, NodeStatus> previous = Optional.ofNullable(cluster.getStatus()).map(s -> s.nodes).orElse(List.of())
                 .stream().collect(Collectors.toMap(n -> n.name, Function.identity(), (a, b) -> b));
         Optional<NodeApi> api = Optional.empty();
@@ -77,7 +79,7 @@ public final class ClusterObserver {
                 error = e.getMessage();
             }
         }
-        Observation observation = new Observation(cluster, replicas, NodeStatefulSet.templateHash(cluster, adminApiKey),
+        Observation observation = new Observation(cluster, replicas, templateHash,
                 pods.stream().map(p -> view(cluster, p)).toList(), unschedulableNodes(context), summaries, previous, now);
         return new ClusterView(observation, api, queue, error);
     }

@@ -14,12 +14,15 @@ import java.util.Set;
  * Everything a reconcile observed, gathered before any decision so that the decisions stay pure.
  *
  * @param statefulSetReplicas replicas of the existing StatefulSet, or null before it exists
- * @param desiredTemplateHash hash of the pod template the spec asks for
+ * @param statefulSetTemplateHash hash of the pod template the StatefulSet holds, or null before it exists. Pods are
+ *                            rolled to this template, not to the one the spec asks for: a restarted pod comes back
+ *                            from the StatefulSet, and while the API server refuses the StatefulSet's update (a bad
+ *                            toleration, an admission webhook) restarting would only bring back the old template.
  * @param unschedulableNodes  Kubernetes nodes that are cordoned
  * @param summaries           node summaries by node name; empty when the node API could not be reached
  * @param previousNodes       status.nodes of the last reconcile by name: the drain bookkeeping
  */
-public record Observation(OctopusCluster cluster, Integer statefulSetReplicas, String desiredTemplateHash,
+public record Observation(OctopusCluster cluster, Integer statefulSetReplicas, String statefulSetTemplateHash,
                           List<PodView> pods, Set<String> unschedulableNodes, Map<String, NodeSummary> summaries,
                           Map<String, NodeStatus> previousNodes, Instant now) {
 
@@ -42,13 +45,14 @@ public record Observation(OctopusCluster cluster, Integer statefulSetReplicas, S
                 .orElse(false);
     }
 
-    /** Checked in, and running the current pod template. */
+    /** Checked in, and running the StatefulSet's pod template. */
     public boolean isUp(String name) {
-        return isCheckedIn(name) && pod(name).map(p -> desiredTemplateHash.equals(p.templateHash())).orElse(false);
+        return isCheckedIn(name) && pod(name).filter(p -> !isOutdated(p)).isPresent();
     }
 
     public boolean isOutdated(PodView pod) {
-        return !pod.terminating() && !desiredTemplateHash.equals(pod.templateHash());
+        return statefulSetTemplateHash != null && !pod.terminating()
+                && !statefulSetTemplateHash.equals(pod.templateHash());
     }
 
     private static boolean checkedInSince(NodeSummary summary, Instant started) {

@@ -33,7 +33,7 @@ class CordonFollowingTest {
     void theDrainHoldsUntilThePodRunsOnASchedulableNodeAndHasCheckedIn() {
         f.drainedBefore(1, DrainReason.NodeCordoned, Fixture.NOW.minusSeconds(600)).summary(1, 5, true, 0);
         // Evicted and rescheduled on kube-9, but the node has not checked in since the new container started.
-        f.pod(1, false, f.observation().desiredTemplateHash(), "kube-9", Fixture.NOW.minusSeconds(5))
+        f.pod(1, false, f.observation().statefulSetTemplateHash(), "kube-9", Fixture.NOW.minusSeconds(5))
                 .summary(1, 5, true, 0, Fixture.NOW.minusSeconds(20));
         Plan waiting = f.plan();
         assertThat(waiting.nodes().get("octo-1").drainReason()).isEqualTo(DrainReason.NodeCordoned);
@@ -76,7 +76,7 @@ class CordonFollowingTest {
     void theNextNodeIsDrainedOnceTheFirstIsBackOnASchedulableMachine() {
         f.cordoned.addAll(java.util.List.of("kube-0", "kube-1", "kube-2"));
         f.drainedBefore(0, DrainReason.NodeCordoned, Fixture.NOW.minusSeconds(60))
-                .pod(0, true, f.observation().desiredTemplateHash(), "kube-9", Fixture.NOW.minusSeconds(30))
+                .pod(0, true, f.observation().statefulSetTemplateHash(), "kube-9", Fixture.NOW.minusSeconds(30))
                 .summary(0, 5, true, 0, Fixture.NOW.minusSeconds(1));
         Plan plan = f.plan();
         assertThat(plan.nodes().get("octo-0").maintenance()).as("undrained").isFalse();

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -31,6 +32,8 @@ final class Fixture {
     final Map<String, NodeSummary> summaries = new LinkedHashMap<>();
     final Map<String, NodeStatus> previous = new LinkedHashMap<>();
     final Set<String> cordoned = new HashSet<>();
+    /** The pod template the StatefulSet holds; null: the one the spec asks for (its update was applied). */
+    String statefulSetTemplateHash;
     Instant now = NOW;
 
     Fixture() {
@@ -101,7 +104,8 @@ final class Fixture {
     }
 
     Observation observation() {
-        return new Observation(cluster, statefulSetReplicas, NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY),
+        return new Observation(cluster, statefulSetReplicas, Objects.requireNonNullElseGet(statefulSetTemplateHash,
+                () -> NodeStatefulSet.templateHash(cluster, Clusters.ADMIN_KEY)),
                 new ArrayList<>(pods.values()), cordoned, summaries, previous, now);
     }
 

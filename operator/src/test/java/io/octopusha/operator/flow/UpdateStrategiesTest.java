@@ -19,7 +19,7 @@ class UpdateStrategiesTest {
 
     /** The StatefulSet recreated the pod from the new template; its node has not checked in yet. */
     private void recreated(int ordinal) {
-        f.pod(ordinal, false, f.observation().desiredTemplateHash(), "kube-" + ordinal, Fixture.NOW.plusSeconds(1));
+        f.pod(ordinal, false, f.observation().statefulSetTemplateHash(), "kube-" + ordinal, Fixture.NOW.plusSeconds(1));
     }
 
     private void checkedIn(int ordinal, boolean maintenance) {
@@ -130,5 +130,15 @@ class UpdateStrategiesTest {
         Plan plan = f.plan();
         assertThat(plan.podsToRestart()).isEmpty();
         assertThat(plan.nodes().values()).allSatisfy(i -> assertThat(i.drainReason()).isNull());
+    }
+
+    @Test
+    void aTemplateTheStatefulSetDoesNotHoldDrainsAndRestartsNothing() {
+        f.statefulSetTemplateHash = Fixture.OLD_HASH;
+        allOutdated();
+        Plan plan = f.plan();
+        assertThat(plan.podsToRestart()).as("a restarted pod would come back on the old template").isEmpty();
+        assertThat(plan.nodes().values()).allSatisfy(i -> assertThat(i.drainReason()).isNull());
+        assertThat(plan.progressReason()).isEmpty();
     }
 }

@@ -118,6 +118,7 @@ class ClusterWideKubeTest {
     @Test
     @Order(3)
     void aChildObjectTheApiServerRefusesIsReportedWhileDrainsGoOn() {
+        List<String> before = podUids();
         cluster.edit(c -> {
             c.getSpec().tolerations.add(new TolerationBuilder().withKey("dedicated").withOperator("Exists")
                     .withEffect("Sometimes").build());
@@ -132,6 +133,12 @@ class ClusterWideKubeTest {
         await("a drain still reaches the node").atMost(Duration.ofSeconds(30)).until(() -> cluster.nodeApi(cluster.pod(1))
                 .withKey(null).get("/api/octopusservernodes/ping").status() == 418);
         assertThat(warnings(StatusBuilder.CHILD_OBJECT_FAILED)).as("recorded once, not on every reconcile").hasSize(1);
+        // A restarted pod would come back from the StatefulSet's old template: restarting is pointless while the
+        // update is refused, and DrainAll would have drained every node for it.
+        await("no pod restarted for a template the StatefulSet does not hold").during(Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(15)).until(() -> podUids().equals(before));
+        assertThat(cluster.status().nodes).filteredOn(n -> Boolean.TRUE.equals(n.drain)).extracting(n -> n.name)
+                .containsExactly(cluster.pod(1));
 
         cluster.edit(c -> {
             c.getSpec().tolerations.clear();
@@ -141,6 +148,10 @@ class ClusterWideKubeTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> cluster.status().conditions.stream()
                 .anyMatch(c -> c.getType().equals(Conditions.DEGRADED) && c.getStatus().equals("False")));
         cluster.awaitServing(2, SETTLE);
+    }
+
+    private List<String> podUids() {
+        return cluster.pods().stream().map(p -> p.getMetadata().getUid()).sorted().toList();
     }
 
     private List<Event> warnings(String reason) {
