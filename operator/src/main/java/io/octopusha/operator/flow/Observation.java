@@ -13,14 +13,14 @@ import java.util.Set;
 /**
  * Everything a reconcile observed, gathered before any decision so that the decisions stay pure.
  *
- * @param statefulSetReplicas replicas of the existing StatefulSet, or null before it exists
+ * @param statefulSetReplicas     replicas of the existing StatefulSet, or null before it exists
  * @param statefulSetTemplateHash hash of the pod template the StatefulSet holds, or null before it exists. Pods are
- *                            rolled to this template, not to the one the spec asks for: a restarted pod comes back
- *                            from the StatefulSet, and while the API server refuses the StatefulSet's update (a bad
- *                            toleration, an admission webhook) restarting would only bring back the old template.
- * @param unschedulableNodes  Kubernetes nodes that are cordoned
- * @param summaries           node summaries by node name; empty when the node API could not be reached
- * @param previousNodes       status.nodes of the last reconcile by name: the drain bookkeeping
+ *                                rolled to this template, not to the one the spec asks for: a restarted pod comes back
+ *                                from the StatefulSet, and while the API server refuses the StatefulSet's update (a
+ *                                bad toleration, an admission webhook) restarting would only bring back the old one.
+ * @param unschedulableNodes      Kubernetes nodes that are cordoned
+ * @param summaries               node summaries by node name; empty when the node API could not be reached
+ * @param previousNodes           status.nodes of the last reconcile by name: the drain bookkeeping
  */
 public record Observation(OctopusCluster cluster, Integer statefulSetReplicas, String statefulSetTemplateHash,
                           List<PodView> pods, Set<String> unschedulableNodes, Map<String, NodeSummary> summaries,

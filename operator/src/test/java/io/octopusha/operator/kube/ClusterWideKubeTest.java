@@ -191,13 +191,13 @@ class ClusterWideKubeTest {
     void aRotatedAdminKeyReachesTheNodesWithoutLockingTheOperatorOut() {
         String old = cluster.adminKey();
         String rotated = "API-ROTATEDKEY" + Long.toHexString(System.nanoTime()).toUpperCase();
-        List<String> before = cluster.pods().stream().map(p -> p.getMetadata().getUid()).toList();
+        List<String> before = podUids();
         env.admin().secrets().inNamespace(NS).withName("tenant-admin-api-key").edit(secret -> {
             secret.getData().put("apiKey", java.util.Base64.getEncoder().encodeToString(rotated.getBytes()));
             return secret;
         });
-        env.awaitOrDescribe(NS, "nodes restarted with the rotated key", SETTLE, () -> cluster.pods().stream()
-                .noneMatch(p -> before.contains(p.getMetadata().getUid())));
+        env.awaitOrDescribe(NS, "nodes restarted with the rotated key", SETTLE, () -> podUids().stream()
+                .noneMatch(before::contains));
         cluster.awaitServing(2, SETTLE);
         var api = cluster.serviceApi().orElseThrow();
         assertThat(api.withKey(rotated).get("/api/octopusservernodes/summary").status()).isEqualTo(200);
